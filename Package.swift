@@ -1,0 +1,54 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Flags for the kernel target: AVX2/FMA/F16C intrinsics (see shared KERNEL-NOTES), unchecked
+/// arithmetic in the hot loops. Only x86_64 builds get the -m flags.
+let kernelFlags: [SwiftSetting] = [
+    .unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-mf16c"], .when(platforms: [.linux])),
+    .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "Apus",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "apus", targets: ["apus"]),
+        .library(name: "ApusCore", targets: ["ApusCore"]),
+        .library(name: "ApusGGUF", targets: ["ApusGGUF"]),
+        .library(name: "ApusKernels", targets: ["ApusKernels"]),
+        .library(name: "ApusTokenizer", targets: ["ApusTokenizer"]),
+        .library(name: "ApusStore", targets: ["ApusStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    ],
+    targets: [
+        .target(name: "ApusCore"),
+        .target(name: "ApusGGUF", dependencies: ["ApusCore"]),
+        .target(name: "ApusKernels", dependencies: ["ApusCore"], swiftSettings: kernelFlags),
+        .target(name: "ApusTokenizer", dependencies: ["ApusCore", "ApusGGUF"]),
+        .target(
+            name: "ApusStore",
+            dependencies: [
+                "ApusCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
+        .executableTarget(
+            name: "apus",
+            dependencies: [
+                "ApusCore", "ApusGGUF", "ApusKernels", "ApusTokenizer", "ApusStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ApusCoreTests", dependencies: ["ApusCore"]),
+        .testTarget(name: "ApusGGUFTests", dependencies: ["ApusGGUF"]),
+        .testTarget(name: "ApusKernelsTests", dependencies: ["ApusKernels", "ApusGGUF"]),
+        .testTarget(name: "ApusTokenizerTests", dependencies: ["ApusTokenizer"]),
+        .testTarget(name: "ApusStoreTests", dependencies: ["ApusStore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,31 @@
+import ApusCore
+
+/// The kernels for one weight format: how to decode it and how to dot a row of it
+/// against a row of quantized activations.
+///
+/// Every format has a scalar reference (plain loops, written to mirror ggml's reference
+/// C code so results match llama.cpp) and a fast version that must agree with it. Rows
+/// are whole numbers of blocks: `count` is a multiple of `type.traits.blockSize`.
+/// Conformers are caseless enums; call sites are generic over the format so each
+/// specialisation is concrete (no existentials in hot loops).
+public protocol QuantFormat {
+    /// The GGML type of the weights these kernels read.
+    static var type: GGMLType { get }
+    /// Decodes `count` values starting at `source` into `destination` (scalar reference).
+    static func dequantizeReference(_ source: UnsafeRawPointer, _ destination: UnsafeMutablePointer<Float>, count: Int)
+    /// Dot product of a weight row and an activation row stored in
+    /// `type.traits.dotActivationType`'s block format (scalar reference).
+    static func dotReference(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float
+    /// The fast (SIMD) dot product; agrees with `dotReference` up to float rounding.
+    static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float
+}
+
+/// A format Apus can also write: activations (Q8_0, Q8_1, Q8_K) and the weight formats
+/// used to build test models (Q4_0, Q4_1, Q8_0, Q4_K).
+public protocol QuantizableFormat: QuantFormat {
+    /// Encodes `count` floats into blocks at `destination` (scalar reference, matching
+    /// ggml's `quantize_row_*_ref`).
+    static func quantizeReference(_ source: UnsafePointer<Float>, _ destination: UnsafeMutableRawPointer, count: Int)
+    /// The fast encoder; produces the same bytes as `quantizeReference`.
+    static func quantize(_ source: UnsafePointer<Float>, _ destination: UnsafeMutableRawPointer, count: Int)
+}
