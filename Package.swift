@@ -44,11 +44,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(name: "ApusTestSupport", path: "Sources/ApusTestSupport"),
         .testTarget(name: "ApusCoreTests", dependencies: ["ApusCore"]),
-        .testTarget(name: "ApusGGUFTests", dependencies: ["ApusGGUF"]),
-        .testTarget(name: "ApusKernelsTests", dependencies: ["ApusKernels", "ApusGGUF"]),
-        .testTarget(name: "ApusTokenizerTests", dependencies: ["ApusTokenizer"]),
-        .testTarget(name: "ApusStoreTests", dependencies: ["ApusStore"]),
+        .testTarget(name: "ApusGGUFTests", dependencies: ["ApusGGUF", "ApusTestSupport"]),
+        .testTarget(name: "ApusKernelsTests", dependencies: ["ApusKernels", "ApusGGUF", "ApusTestSupport"]),
+        .testTarget(name: "ApusTokenizerTests", dependencies: ["ApusTokenizer", "ApusTestSupport"]),
+        .testTarget(name: "ApusStoreTests", dependencies: ["ApusStore", "ApusTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
