@@ -136,8 +136,11 @@ final class ThreadPoolState: @unchecked Sendable {
         finishedWorkers.store(0, ordering: .relaxed)
         publish()
         work(body)
-        // Swift cannot emit x86 `pause` (`_mm_pause` imports but fails to link), so spins are plain atomic re-loads.
-        while finishedWorkers.load(ordering: .acquiring) < workerCount {}
+        var spins = 0
+        while finishedWorkers.load(ordering: .acquiring) < workerCount {
+            spins += 1
+            yieldNowAndThen(spins)
+        }
         job = nil
     }
 
@@ -175,6 +178,7 @@ final class ThreadPoolState: @unchecked Sendable {
             while current == seen {
                 if spins < spinIterations {
                     spins += 1
+                    yieldNowAndThen(spins)
                 } else {
                     park(seen: seen)
                 }
@@ -196,4 +200,15 @@ final class ThreadPoolState: @unchecked Sendable {
         sleepingWorkers.wrappingSubtract(1, ordering: .sequentiallyConsistent)
         pthread_mutex_unlock(mutex)
     }
+}
+
+/// Gives the core away every 256 polls of a spin-wait.
+///
+/// With more runnable threads than cores (several pools, or other processes), a pure spin
+/// can hold the core the awaited thread needs; yielding now and then bounds that stall.
+/// Swift cannot emit x86 `pause` (`_mm_pause` imports but fails to link), so the polls
+/// between yields are plain atomic loads.
+@inline(__always)
+func yieldNowAndThen(_ spins: Int) {
+    if spins & 255 == 0 { sched_yield() }
 }

@@ -2,7 +2,7 @@ import ApusKernels
 import Synchronization
 import Testing
 
-@Suite("Thread pool")
+@Suite("Thread pool", .serialized)
 struct ThreadPoolTests {
     @Test func rejectsZeroThreads() {
         #expect(throws: ThreadPoolError.self) { try ThreadPool(threadCount: 0) }
@@ -13,7 +13,7 @@ struct ThreadPoolTests {
         let pool = try ThreadPool(threadCount: threads)
         let slots = UnsafeMutablePointer<Int>.allocate(capacity: 64)
         defer { slots.deallocate() }
-        for round in 0..<20_000 {
+        for round in 0..<5_000 {
             let tasks = 1 + round % 64
             slots.initialize(repeating: 0, count: 64)
             pool.run(tasks: tasks) { index in slots[index] += index + 1 }
