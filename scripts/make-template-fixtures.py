@@ -177,9 +177,10 @@ def render_all(env, source):
             "add_generation_prompt": conversation["add_generation_prompt"],
             "bos_token": BOS,
             "eos_token": EOS,
+            # transformers always passes these two, as None when the caller gave none.
+            "tools": conversation.get("tools"),
+            "documents": None,
         }
-        if "tools" in conversation:
-            context["tools"] = conversation["tools"]
         try:
             results[conversation["name"]] = {"output": template.render(**context)}
         except Exception as error:
