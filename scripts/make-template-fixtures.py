@@ -188,9 +188,10 @@ def render_all(env, source):
     return results
 
 
-def write_json(path, value):
+def write_json(path, value, sort_keys=True):
+    """Writes JSON; conversations keep key order because templates print dicts in that order."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+    path.write_text(json.dumps(value, ensure_ascii=False, indent=1, sort_keys=sort_keys) + "\n",
                     encoding="utf-8")
 
 
@@ -203,7 +204,7 @@ def main():
 
     root = Path(__file__).resolve().parent.parent / "Tests/ApusTokenizerTests/Fixtures/templates"
     env = make_environment()
-    write_json(root / "conversations.json",
+    write_json(root / "conversations.json", sort_keys=False, value=
                {"bos_token": BOS, "eos_token": EOS, "now": FIXED_NOW.isoformat(),
                 "conversations": CONVERSATIONS})
 

@@ -76,7 +76,8 @@ import Testing
                     outcome.passed += 1
                 } else {
                     outcome.wrongOutputs += 1
-                    let reason = want["error"].map { "jinja2 raised \($0)" } ?? "output differs"
+                    var reason = want["error"].map { "jinja2 raised \($0)" } ?? "output differs"
+                    if case .string(let text)? = want["output"] { reason += ": " + Self.firstDifference(text, got) }
                     outcome.problems.append("\(conversation.name): \(reason)")
                 }
             } catch {
@@ -88,6 +89,18 @@ import Testing
             }
         }
         return outcome
+    }
+
+    /// A short excerpt of both texts from where they first differ, for the failure report.
+    static func firstDifference(_ expected: String, _ got: String) -> String {
+        let a = Array(expected.unicodeScalars), b = Array(got.unicodeScalars)
+        var index = 0
+        while index < a.count, index < b.count, a[index] == b[index] { index += 1 }
+        func excerpt(_ scalars: [Unicode.Scalar]) -> String {
+            let start = max(0, index - 20)
+            return String(String.UnicodeScalarView(scalars[start..<min(scalars.count, index + 40)])).debugDescription
+        }
+        return "at \(index) want \(excerpt(a)) got \(excerpt(b))"
     }
 
     @Test func ourModelsRenderExactly() throws {
