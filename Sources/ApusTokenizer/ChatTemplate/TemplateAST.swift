@@ -29,6 +29,9 @@ indirect enum Expression: Sendable {
     case and(Expression, Expression)
     case or(Expression, Expression)
     case conditional(then: Expression, condition: Expression, otherwise: Expression?)
+    /// A filter or test this interpreter lacks. Like jinja2 3.x, which checks filters inside
+    /// conditionals only when they run, it fails when evaluated, naming the construct and line.
+    case unsupported(construct: String, line: Int)
 }
 
 /// Where `set` and `for` store values.

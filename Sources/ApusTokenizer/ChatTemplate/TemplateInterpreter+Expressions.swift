@@ -64,6 +64,8 @@ extension TemplateInterpreter {
             if try evaluate(condition, in: scope).isTruthy { return try evaluate(then, in: scope) }
             guard let otherwise else { return .undefined(hint: "the inline if expression had no else branch") }
             return try evaluate(otherwise, in: scope)
+        case .unsupported(let construct, let line):
+            throw .unsupported(construct: construct, line: line)
         case .binary(let op, let left, let right):
             return try TemplateOperators.apply(op, try evaluate(left, in: scope), try evaluate(right, in: scope))
         }

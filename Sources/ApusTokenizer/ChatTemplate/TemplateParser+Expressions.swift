@@ -235,25 +235,21 @@ extension TemplateParser {
             if skipSymbol("|") {
                 let line = current.line
                 let name = try expectName()
-                guard TemplateFilters.names.contains(name) else {
-                    throw .unsupported(construct: "the filter '\(name)'", line: line)
-                }
                 let arguments = current.kind == .symbol("(") ? try parseCallArguments() : []
-                expression = .filter(expression, name: name, arguments)
+                expression = TemplateFilters.names.contains(name) ? .filter(expression, name: name, arguments)
+                    : .unsupported(construct: "the filter '\(name)'", line: line)
             } else if skipName("is") {
                 let negated = skipName("not")
                 let line = current.line
                 let name = try expectName()
-                guard TemplateTests.names.contains(name) else {
-                    throw .unsupported(construct: "the test '\(name)'", line: line)
-                }
                 var arguments: [Argument] = []
                 if current.kind == .symbol("(") {
                     arguments = try parseCallArguments()
                 } else if startsBareTestArgument {
                     arguments = [Argument(name: nil, value: try parsePostfix(try parsePrimary()))]
                 }
-                expression = .test(expression, name: name, arguments, negated: negated)
+                expression = TemplateTests.names.contains(name) ? .test(expression, name: name, arguments, negated: negated)
+                    : .unsupported(construct: "the test '\(name)'", line: line)
             } else if current.kind == .symbol("(") {
                 expression = .call(expression, try parseCallArguments())
             } else {

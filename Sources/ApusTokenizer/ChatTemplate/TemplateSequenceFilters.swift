@@ -2,7 +2,9 @@
 enum TemplateSequenceFilters {
     static func apply(_ name: String, _ value: Value, _ arguments: Arguments,
                       _ interpreter: TemplateInterpreter) throws(TemplateError) -> Value {
-        let items = try value.iterate()
+        // jinja2's map/select/reject family iterate only `if value`, so None yields nothing.
+        let lazyFamily: Set = ["map", "select", "reject", "selectattr", "rejectattr"]
+        let items = lazyFamily.contains(name) && !value.isTruthy ? [] : try value.iterate()
         switch name {
         case "map": return .array(try map(items, arguments, interpreter))
         case "select", "reject":
