@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "ApusCoreTests", dependencies: ["ApusCore"]),
         .testTarget(name: "ApusGGUFTests", dependencies: ["ApusGGUF", "ApusTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ApusKernelsTests", dependencies: ["ApusKernels", "ApusGGUF", "ApusTestSupport"]),
-        .testTarget(name: "ApusTokenizerTests", dependencies: ["ApusTokenizer", "ApusTestSupport"]),
+        .testTarget(name: "ApusTokenizerTests", dependencies: ["ApusTokenizer", "ApusTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ApusStoreTests", dependencies: ["ApusStore", "ApusTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
