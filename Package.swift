@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "ApusKernels", targets: ["ApusKernels"]),
         .library(name: "ApusTokenizer", targets: ["ApusTokenizer"]),
         .library(name: "ApusStore", targets: ["ApusStore"]),
+        .library(name: "ApusModels", targets: ["ApusModels"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,6 +30,7 @@ let package = Package(
         .target(name: "ApusGGUF", dependencies: ["ApusCore"]),
         .target(name: "ApusKernels", dependencies: ["ApusCore"], swiftSettings: kernelFlags),
         .target(name: "ApusTokenizer", dependencies: ["ApusCore", "ApusGGUF"]),
+        .target(name: "ApusModels", dependencies: ["ApusCore", "ApusGGUF", "ApusKernels"]),
         .target(
             name: "ApusStore",
             dependencies: [
@@ -40,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "apus",
             dependencies: [
-                "ApusCore", "ApusGGUF", "ApusKernels", "ApusTokenizer", "ApusStore",
+                "ApusCore", "ApusGGUF", "ApusKernels", "ApusTokenizer", "ApusStore", "ApusModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,6 +51,7 @@ let package = Package(
         .testTarget(name: "ApusGGUFTests", dependencies: ["ApusGGUF", "ApusTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ApusKernelsTests", dependencies: ["ApusKernels", "ApusGGUF", "ApusTestSupport"]),
         .testTarget(name: "ApusTokenizerTests", dependencies: ["ApusTokenizer", "ApusTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ApusModelsTests", dependencies: ["ApusModels", "ApusTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ApusStoreTests", dependencies: ["ApusStore", "ApusTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

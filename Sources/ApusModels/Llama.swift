@@ -1,0 +1,7 @@
+extension ArchitectureTraits {
+    /// Llama (SmolLM2): RMSNorm, RoPE on adjacent pairs (GGUF conversion permutes Q/K
+    /// for it), grouped-query attention, SwiGLU, output weights tied or separate.
+    public static let llama = ArchitectureTraits(
+        name: "llama", ropeStyle: .normal, hasQKVBias: false, hasQKNorm: false, hasPostNorms: false,
+        scalesEmbedding: false, feedForward: .swiGLU, globalLayerPeriod: nil, localRopeBase: nil)
+}

@@ -1,0 +1,61 @@
+import ApusKernels
+
+/// Writing the batch's keys and values into the paged cache, and attention over it.
+extension TransformerModel {
+    /// Stores each row's K and V (rounded to half floats) at its sequence position.
+    func writeKeysAndValues(_ batch: ForwardBatch, layer: Int, cache: PagedKVCache) {
+        let h = hyperparameters
+        let layout = cache.layout
+        let keys = cache.keys(layer: layer), values = cache.values(layer: layer)
+        for i in 0..<batch.count {
+            let sequence = Int(batch.sequences[i]), position = Int(batch.positions[i])
+            let block = Int(cache.blockTable(sequence: sequence)[position / layout.blockSize])
+            let slot = position % layout.blockSize
+            for head in 0..<h.headCountKV {
+                let target = layout.offset(block: block, head: head, slot: slot)
+                let k = scratch.k + (i * h.headCountKV + head) * h.keyLength
+                let v = scratch.v + (i * h.headCountKV + head) * h.valueLength
+                for j in 0..<h.keyLength { keys[target + j] = Float16(k[j]) }
+                for j in 0..<h.valueLength { values[target + j] = Float16(v[j]) }
+            }
+        }
+    }
+
+    /// Causal attention for every (row, head) pair, spread over the pool; each task owns
+    /// a slice of the pairs and one scores buffer.
+    func attend(_ batch: ForwardBatch, layer: Int, cache: PagedKVCache) {
+        let h = hyperparameters
+        let rows = batch.count
+        let pairs = rows * h.headCount
+        let tasks = min(scratch.attentionTasks, pairs)
+        let groupSize = h.headCount / h.headCountKV
+        let scale = 1 / Float(h.keyLength).squareRoot()
+        let window = isLocalLayer(layer) ? h.slidingWindow : nil
+        let keys = UnsafePointer(cache.keys(layer: layer)), values = UnsafePointer(cache.values(layer: layer))
+        let layout = cache.layout
+        // Block tables are looked up once per sequence, not per pair.
+        var tables: [Int: [Int32]] = [:]
+        for i in 0..<rows where tables[Int(batch.sequences[i])] == nil {
+            tables[Int(batch.sequences[i])] = cache.blockTable(sequence: Int(batch.sequences[i]))
+        }
+        let s = scratch
+        pool.run(tasks: tasks) { task in
+            let scores = s.scores + task * s.contextLength
+            var pair = task * pairs / tasks
+            let end = (task + 1) * pairs / tasks
+            while pair < end {
+                let row = pair / h.headCount, head = pair % h.headCount
+                let position = Int(batch.positions[row])
+                let first = window.map { max(0, position - $0 + 1) } ?? 0
+                tables[Int(batch.sequences[row])]!.withUnsafeBufferPointer { table in
+                    PagedAttention.attend(
+                        query: s.q + (row * h.headCount + head) * h.keyLength, keys: keys, values: values,
+                        layout: layout, blockTable: table.baseAddress!, first: first, last: position,
+                        kvHead: head / groupSize, scale: scale, scores: scores,
+                        output: s.attention + (row * h.headCount + head) * h.valueLength)
+                }
+                pair += 1
+            }
+        }
+    }
+}
