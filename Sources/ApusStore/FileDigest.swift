@@ -15,7 +15,7 @@ enum FileDigest {
             do {
                 chunk = try handle.read(upToCount: PartAssembler.chunkSize)
             } catch {
-                throw StoreError.fileSystem(operation: "read", path: path, reason: "\(error)")
+                throw StoreError.fileSystem(operation: "read", path: path, reason: StoreError.reason(error))
             }
             guard let chunk, !chunk.isEmpty else { break }
             hasher.update(data: chunk)

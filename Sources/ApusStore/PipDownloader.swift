@@ -86,11 +86,15 @@ struct PipDownloader {
         throw StoreError.pythonNotFound(python)
     }
 
-    /// The last lines of a log, enough to show pip's actual complaint.
+    /// pip's complaint from its last log lines, with its repeated "Retrying" warnings
+    /// folded into the last one so they do not bury the ERROR lines.
     static func tail(of log: URL, lines: Int = 12) -> String {
         guard let data = try? Data(contentsOf: log) else { return "(no output)" }
-        let text = String(decoding: data, as: UTF8.self)
-        let kept = text.split(separator: "\n", omittingEmptySubsequences: true).suffix(lines)
+        let all = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+        let isRetry: (Substring) -> Bool = { $0.contains("Retrying (Retry(") }
+        let lastRetry = all.lastIndex(where: isRetry)
+        let folded = all.indices.filter { !isRetry(all[$0]) || $0 == lastRetry }.map { all[$0] }
+        let kept = folded.suffix(lines)
         return kept.isEmpty ? "(no output)" : kept.map { "  " + $0 }.joined(separator: "\n")
     }
 }

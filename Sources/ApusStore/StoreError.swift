@@ -81,3 +81,19 @@ public enum StoreError: Error, CustomStringConvertible {
         }
     }
 }
+
+extension StoreError {
+    /// A short reason for a Foundation or POSIX error: the POSIX message when there is one
+    /// (e.g. "No space left on device"), instead of Foundation's nested dictionary dump.
+    static func reason(_ error: Error) -> String {
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
+           underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if nsError.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(nsError.code)))
+        }
+        return nsError.localizedDescription
+    }
+}

@@ -40,7 +40,7 @@ struct VerificationStamp: Equatable {
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path(for: modelPath)), options: .atomic)
         } catch {
-            throw StoreError.fileSystem(operation: "write", path: path(for: modelPath), reason: "\(error)")
+            throw StoreError.fileSystem(operation: "write", path: path(for: modelPath), reason: StoreError.reason(error))
         }
     }
 
