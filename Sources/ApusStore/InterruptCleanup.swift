@@ -15,7 +15,6 @@ public final class InterruptCleanup: @unchecked Sendable {
     private var paths: [String: Int] = [:]
     private var children: [ObjectIdentifier: Process] = [:]
     private var signalSources: [DispatchSourceSignal] = []
-    private var interruptedFlag = false
 
     private init() {}
 
@@ -33,13 +32,6 @@ public final class InterruptCleanup: @unchecked Sendable {
             source.resume()
             signalSources.append(source)
         }
-    }
-
-    /// Whether an interrupt arrived; long loops check it to stop early.
-    var interrupted: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return interruptedFlag
     }
 
     /// Marks `path` (a file or directory) for removal if the process is interrupted.
@@ -72,7 +64,6 @@ public final class InterruptCleanup: @unchecked Sendable {
 
     private func handle(signal signalNumber: Int32) {
         lock.lock()
-        interruptedFlag = true
         let running = Array(children.values)
         let leftovers = Array(paths.keys)
         lock.unlock()

