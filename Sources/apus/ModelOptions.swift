@@ -1,3 +1,4 @@
+import ApusStore
 import ArgumentParser
 import Foundation
 
@@ -6,11 +7,11 @@ struct ModelOptions: ParsableArguments {
     @Argument(help: "A catalog model name (see `apus list`) or a path to a .gguf file.")
     var model: String
 
-    /// The path of the model file; fails with a clear message if it does not exist.
+    @Option(help: "Directory for models (default: $APUS_MODELS or ~/.cache/apus/models).")
+    var modelsDir: String?
+
+    /// The path of the model file: a pulled catalog model or an existing GGUF file.
     func resolvedPath() throws -> String {
-        guard FileManager.default.fileExists(atPath: model) else {
-            throw ValidationError("no model file at '\(model)'")
-        }
-        return model
+        try ModelStore(directory: ModelsDirectory.resolve(override: modelsDir)).resolve(model).path
     }
 }
