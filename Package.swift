@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "ApusTokenizer", targets: ["ApusTokenizer"]),
         .library(name: "ApusStore", targets: ["ApusStore"]),
         .library(name: "ApusModels", targets: ["ApusModels"]),
+        .library(name: "ApusSampling", targets: ["ApusSampling"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,6 +31,7 @@ let package = Package(
         .target(name: "ApusGGUF", dependencies: ["ApusCore"]),
         .target(name: "ApusKernels", dependencies: ["ApusCore"], swiftSettings: kernelFlags),
         .target(name: "ApusTokenizer", dependencies: ["ApusCore", "ApusGGUF"]),
+        .target(name: "ApusSampling", dependencies: ["ApusCore"]),
         .target(name: "ApusModels", dependencies: ["ApusCore", "ApusGGUF", "ApusKernels"]),
         .target(
             name: "ApusStore",
@@ -42,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "apus",
             dependencies: [
-                "ApusCore", "ApusGGUF", "ApusKernels", "ApusTokenizer", "ApusStore", "ApusModels",
+                "ApusCore", "ApusGGUF", "ApusKernels", "ApusTokenizer", "ApusStore", "ApusModels", "ApusSampling",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,6 +54,7 @@ let package = Package(
         .testTarget(name: "ApusKernelsTests", dependencies: ["ApusKernels", "ApusGGUF", "ApusTestSupport"]),
         .testTarget(name: "ApusTokenizerTests", dependencies: ["ApusTokenizer", "ApusTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ApusModelsTests", dependencies: ["ApusModels", "ApusTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ApusSamplingTests", dependencies: ["ApusSampling"]),
         .testTarget(name: "ApusStoreTests", dependencies: ["ApusStore", "ApusTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

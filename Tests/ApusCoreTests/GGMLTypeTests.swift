@@ -1,5 +1,5 @@
 import Testing
-@testable import ApusCore
+import ApusCore
 
 @Suite struct GGMLTypeTests {
     @Test func everyTypeHasTraits() {

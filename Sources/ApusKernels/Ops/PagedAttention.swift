@@ -42,8 +42,14 @@ public enum PagedAttention {
     ///   - kvHead: which key/value head this query head reads (grouped-query attention).
     ///   - scale: multiplies the scores before softmax (1/√d usually).
     ///   - scores: scratch of at least `last − first + 1` floats.
+    ///
+    /// Matches llama.cpp's default (non-flash) attention numerics: ggml multiplies an F16
+    /// cache by F32 operands by first rounding those operands to F16, so the query is
+    /// rounded to half precision before Q·K and the probabilities before P·V. Without the
+    /// two roundings logits drift from llama.cpp's by as much as its own flash and
+    /// non-flash paths differ from each other (~1 logit on SmolLM2).
     @inlinable
-    public static func attend(query q: UnsafePointer<Float>, keys: UnsafePointer<Float16>, values: UnsafePointer<Float16>,
+    public static func attend(query q: UnsafeMutablePointer<Float>, keys: UnsafePointer<Float16>, values: UnsafePointer<Float16>,
                               layout: PagedAttentionLayout, blockTable: UnsafePointer<Int32>, first: Int, last: Int,
                               kvHead: Int, scale: Float, scores: UnsafeMutablePointer<Float>,
                               output: UnsafeMutablePointer<Float>) {
@@ -53,6 +59,7 @@ public enum PagedAttention {
             output.update(repeating: 0, count: d)
             return
         }
+        for j in 0..<d { q[j] = Float(Float16(q[j])) }
         for i in 0..<count {
             let position = first + i
             let row = keys + layout.offset(block: Int(blockTable[position / layout.blockSize]), head: kvHead,
@@ -60,6 +67,7 @@ public enum PagedAttention {
             scores[i] = dotHalf(q, row, count: d) * scale
         }
         Activations.softmax(scores, count: count)
+        for i in 0..<count { scores[i] = Float(Float16(scores[i])) }
         output.update(repeating: 0, count: d)
         for i in 0..<count {
             let position = first + i
@@ -76,6 +84,7 @@ public enum PagedAttention {
                                        scale: Float, output: UnsafeMutablePointer<Float>) {
         let d = layout.headDimension
         var scores: [Float] = []
+        let q = (0..<d).map { Float(Float16(q[$0])) }
         for position in first...last {
             let row = keys + layout.offset(block: Int(blockTable[position / layout.blockSize]), head: kvHead,
                                            slot: position % layout.blockSize)
@@ -86,11 +95,12 @@ public enum PagedAttention {
         let maximum = scores.max() ?? 0
         let exps = scores.map { expf($0 - maximum) }
         let total = exps.reduce(0, +)
+        let probabilities = exps.map { Float(Float16($0 / total)) }
         for j in 0..<d { output[j] = 0 }
         for (i, position) in (first...last).enumerated() {
             let row = values + layout.offset(block: Int(blockTable[position / layout.blockSize]), head: kvHead,
                                              slot: position % layout.blockSize)
-            for j in 0..<d { output[j] += exps[i] / total * Float(row[j]) }
+            for j in 0..<d { output[j] += probabilities[i] * Float(row[j]) }
         }
     }
 
