@@ -46,7 +46,7 @@ let package = Package(
         ),
         .target(name: "ApusTestSupport", path: "Sources/ApusTestSupport"),
         .testTarget(name: "ApusCoreTests", dependencies: ["ApusCore"]),
-        .testTarget(name: "ApusGGUFTests", dependencies: ["ApusGGUF", "ApusTestSupport"]),
+        .testTarget(name: "ApusGGUFTests", dependencies: ["ApusGGUF", "ApusTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ApusKernelsTests", dependencies: ["ApusKernels", "ApusGGUF", "ApusTestSupport"]),
         .testTarget(name: "ApusTokenizerTests", dependencies: ["ApusTokenizer", "ApusTestSupport"]),
         .testTarget(name: "ApusStoreTests", dependencies: ["ApusStore", "ApusTestSupport"]),

@@ -1,0 +1,63 @@
+#if arch(x86_64)
+import _Builtin_intrinsics.intel
+
+/// AVX2 dot product of rows of 8-bit weight quants (Q8_0 or Q8_1 blocks) against Q8_0 activations.
+enum Q8Dot {
+    /// `Σ_blocks d_w·d_a·Σ q_w·q_a`; the weight block has its half scale at offset 0 and
+    /// 32 signed quants at `weightQuantsOffset`.
+    @inline(__always)
+    static func dotAVX2(_ weights: UnsafeRawPointer, weightQuantsOffset: Int, weightBlockBytes: Int,
+                        _ activations: UnsafeRawPointer, count: Int) -> Float {
+        var accumulator = _mm256_setzero_ps()
+        for block in 0..<(count / 32) {
+            let x = weights + block * weightBlockBytes
+            let y = activations + block * 34
+            let scale = _mm256_set1_ps(loadHalf(x, 0) * loadHalf(y, 0))
+            let products = AVX2Blocks.dotSigned(AVX2Blocks.load32(x + weightQuantsOffset), AVX2Blocks.load32(y + 2))
+            accumulator = _mm256_fmadd_ps(scale, products, accumulator)
+        }
+        return AVX2Blocks.horizontalSum(accumulator)
+    }
+}
+
+/// AVX2 activation quantizer for Q8_0 and Q8_1 (the same steps as ggml's x86 `quantize_row_q8_0/q8_1`).
+enum Q8Quantizer {
+    /// Encodes `count` floats; with `withSums` writes Q8_1 blocks (36 bytes: d, s = d·Σq, qs)
+    /// else Q8_0 blocks (34 bytes: d, qs).
+    @inline(__always)
+    static func quantizeAVX2(_ source: UnsafePointer<Float>, _ destination: UnsafeMutableRawPointer,
+                             count: Int, withSums: Bool) {
+        let blockBytes = withSums ? 36 : 34
+        let quantsOffset = withSums ? 4 : 2
+        let signBit = _mm256_set1_ps(-0.0)
+        // packs work within 128-bit lanes; this puts the four 8-byte groups back in order.
+        let order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)
+        for block in 0..<(count / 32) {
+            let x = source + block * 32
+            let out = destination + block * blockBytes
+            let v0 = _mm256_loadu_ps(x), v1 = _mm256_loadu_ps(x + 8)
+            let v2 = _mm256_loadu_ps(x + 16), v3 = _mm256_loadu_ps(x + 24)
+            let magnitudes = _mm256_max_ps(
+                _mm256_max_ps(_mm256_andnot_ps(signBit, v0), _mm256_andnot_ps(signBit, v1)),
+                _mm256_max_ps(_mm256_andnot_ps(signBit, v2), _mm256_andnot_ps(signBit, v3)))
+            let amax = magnitudes.max()
+            let d = amax / 127
+            let multiplier = _mm256_set1_ps(amax != 0 ? 127 / amax : 0)
+            // cvtps2dq rounds to nearest even under the default MXCSR, like ggml's explicit round.
+            let i0 = _mm256_cvtps_epi32(_mm256_mul_ps(v0, multiplier))
+            let i1 = _mm256_cvtps_epi32(_mm256_mul_ps(v1, multiplier))
+            let i2 = _mm256_cvtps_epi32(_mm256_mul_ps(v2, multiplier))
+            let i3 = _mm256_cvtps_epi32(_mm256_mul_ps(v3, multiplier))
+            let packed = _mm256_packs_epi16(_mm256_packs_epi32(i0, i1), _mm256_packs_epi32(i2, i3))
+            _mm256_storeu_si256((out + quantsOffset).assumingMemoryBound(to: __m256i_u.self),
+                                _mm256_permutevar8x32_epi32(packed, order))
+            storeHalf(d, out, 0)
+            if withSums {
+                let total = _mm256_add_epi32(_mm256_add_epi32(i0, i1), _mm256_add_epi32(i2, i3))
+                let lanes = unsafeBitCast(total, to: SIMD8<Int32>.self)
+                storeHalf(d * Float(lanes.wrappedSum()), out, 2)
+            }
+        }
+    }
+}
+#endif

@@ -1,0 +1,61 @@
+#if arch(x86_64)
+import _Builtin_intrinsics.intel
+
+extension Q4_KFormat {
+    /// AVX2 Q4_K · Q8_K, the sequence ggml's x86 kernel uses: nibbles times activations by
+    /// `vpmaddubsw`, times the sub-block scale by `vpmaddwd`, one float FMA per block; the
+    /// min term comes from the activations' `bsums` (eight pair sums times eight mins).
+    @inline(__always)
+    static func dotAVX2(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
+        let lowNibbles = _mm256_set1_epi8(0x0F)
+        var accumulator = _mm256_setzero_ps()
+        var minAccumulator = _mm_setzero_ps()
+        for block in 0 ..< count / KQuant.superBlock {
+            let x = weights + block * blockBytes
+            let y = activations + block * Q8_KFormat.blockBytes
+            let activationScale = y.loadUnaligned(as: Float.self)
+            let d = activationScale * KQuant.half(x, 0)
+            let negativeDmin = -activationScale * KQuant.half(x, 2)
+
+            let packed = KQuant.scalesAndMins(x + scalesOffset)
+            // 16 × i16: scales 0…7 in the low half, mins 0…7 in the high half.
+            let scalesAndMins = _mm256_cvtepu8_epi16(_mm_set_epi32(
+                Int32(bitPattern: packed.3), Int32(bitPattern: packed.2),
+                Int32(bitPattern: packed.1), Int32(bitPattern: packed.0)))
+            let groupSums = _mm256_loadu_si256((y + Q8_KFormat.sumsOffset).assumingMemoryBound(to: __m256i.self))
+            // Pairs of 16-value sums make the eight 32-value sums each min applies to.
+            let subBlockSums = _mm_hadd_epi16(groupSums.lowHalf, groupSums.highHalf)
+            let minProducts = _mm_madd_epi16(scalesAndMins.highHalf, subBlockSums)
+            minAccumulator = _mm_fmadd_ps(_mm_set1_ps(negativeDmin), _mm_cvtepi32_ps(minProducts), minAccumulator)
+
+            let scales128 = _mm256_castsi256_si128(scalesAndMins)
+            let scales = _mm256_set_m128i(scales128, scales128)
+            let quants = x + quantsOffset
+            let q8 = y + Q8_KFormat.quantsOffset
+            var integerSum = _mm256_setzero_si256()
+            for chunk in 0 ..< 4 {
+                let scaleLow = _mm256_shuffle_epi8(scales, broadcastWord(2 * chunk))
+                let scaleHigh = _mm256_shuffle_epi8(scales, broadcastWord(2 * chunk + 1))
+                let bits = _mm256_loadu_si256((quants + 32 * chunk).assumingMemoryBound(to: __m256i.self))
+                let low = _mm256_and_si256(bits, lowNibbles)
+                let high = _mm256_and_si256(_mm256_srli_epi16(bits, 4), lowNibbles)
+                let activationsLow = _mm256_loadu_si256((q8 + 64 * chunk).assumingMemoryBound(to: __m256i.self))
+                let activationsHigh = _mm256_loadu_si256((q8 + 64 * chunk + 32).assumingMemoryBound(to: __m256i.self))
+                let productsLow = _mm256_madd_epi16(scaleLow, _mm256_maddubs_epi16(low, activationsLow))
+                let productsHigh = _mm256_madd_epi16(scaleHigh, _mm256_maddubs_epi16(high, activationsHigh))
+                integerSum = _mm256_add_epi32(integerSum, _mm256_add_epi32(productsLow, productsHigh))
+            }
+            accumulator = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(integerSum), accumulator)
+        }
+        let minLanes = minAccumulator
+        return accumulator.sum() + (minLanes[0] + minLanes[1] + minLanes[2] + minLanes[3])
+    }
+
+    /// A `vpshufb` mask that copies 16-bit word `index` (0…7) of each 128-bit lane into
+    /// every word of that lane.
+    @inline(__always)
+    static func broadcastWord(_ index: Int) -> __m256i {
+        _mm256_set1_epi16(Int16(truncatingIfNeeded: (2 * index) | ((2 * index + 1) << 8)))
+    }
+}
+#endif

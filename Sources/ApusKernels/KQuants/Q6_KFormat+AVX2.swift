@@ -1,0 +1,62 @@
+#if arch(x86_64)
+import _Builtin_intrinsics.intel
+
+extension Q6_KFormat {
+    /// AVX2 Q6_K · Q8_K as ggml's x86 kernel does it: the unsigned 6-bit values (0…63)
+    /// go through `vpmaddubsw` and `vpmaddwd` with the group scales, and the −32 offset is
+    /// subtracted once per block as `32 · Σ scale · bsum`.
+    @inline(__always)
+    static func dotAVX2(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
+        let twoBits = _mm256_set1_epi8(3)
+        let lowNibbles = _mm256_set1_epi8(0x0F)
+        var accumulator = _mm256_setzero_ps()
+        for block in 0 ..< count / KQuant.superBlock {
+            let x = weights + block * blockBytes
+            let y = activations + block * Q8_KFormat.blockBytes
+            let d = y.loadUnaligned(as: Float.self) * KQuant.half(x, scaleOffset)
+
+            let groupSums = _mm256_loadu_si256((y + Q8_KFormat.sumsOffset).assumingMemoryBound(to: __m256i.self))
+            let scales = _mm_loadu_si128((x + scalesOffset).assumingMemoryBound(to: __m128i.self))
+            let offsetTerm = _mm256_slli_epi32(_mm256_madd_epi16(groupSums, _mm256_cvtepi8_epi16(scales)), 5)
+
+            let q8 = y + Q8_KFormat.quantsOffset
+            var integerSum = _mm256_setzero_si256()
+            for half in 0 ..< 2 {
+                let bits1 = _mm256_loadu_si256((x + 64 * half).assumingMemoryBound(to: __m256i.self))
+                let bits2 = _mm256_loadu_si256((x + 64 * half + 32).assumingMemoryBound(to: __m256i.self))
+                let highBits = _mm256_loadu_si256((x + highOffset + 32 * half).assumingMemoryBound(to: __m256i.self))
+                // Move each pair of high bits to bits 4–5 of its byte.
+                let high0 = _mm256_slli_epi16(_mm256_and_si256(highBits, twoBits), 4)
+                let high1 = _mm256_slli_epi16(_mm256_and_si256(highBits, _mm256_set1_epi8(12)), 2)
+                let high2 = _mm256_and_si256(highBits, _mm256_set1_epi8(48))
+                let high3 = _mm256_srli_epi16(_mm256_and_si256(highBits, _mm256_set1_epi8(-64)), 2)
+                let values0 = _mm256_or_si256(_mm256_and_si256(bits1, lowNibbles), high0)
+                let values1 = _mm256_or_si256(_mm256_and_si256(bits2, lowNibbles), high1)
+                let values2 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(bits1, 4), lowNibbles), high2)
+                let values3 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(bits2, 4), lowNibbles), high3)
+                let base = q8 + 128 * half
+                let products0 = scaled(values0, base, scales, group: 8 * half + 0)
+                let products1 = scaled(values1, base + 32, scales, group: 8 * half + 2)
+                let products2 = scaled(values2, base + 64, scales, group: 8 * half + 4)
+                let products3 = scaled(values3, base + 96, scales, group: 8 * half + 6)
+                integerSum = _mm256_add_epi32(integerSum, _mm256_add_epi32(products0, products1))
+                integerSum = _mm256_add_epi32(integerSum, _mm256_add_epi32(products2, products3))
+            }
+            integerSum = _mm256_sub_epi32(integerSum, offsetTerm)
+            accumulator = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(integerSum), accumulator)
+        }
+        return accumulator.sum()
+    }
+
+    /// 32 unsigned 6-bit values times 32 activations, the first 16 products scaled by
+    /// `scales[group]` and the next 16 by `scales[group + 1]`, as 8 × i32 partial sums.
+    @inline(__always)
+    static func scaled(_ values: __m256i, _ activations: UnsafeRawPointer, _ scales: __m128i, group: Int) -> __m256i {
+        let q8 = _mm256_loadu_si256(activations.assumingMemoryBound(to: __m256i.self))
+        let pairMask = _mm_set_epi64x(Int64(bitPattern: 0x0101_0101_0101_0101 &* UInt64(group + 1)),
+                                      Int64(bitPattern: 0x0101_0101_0101_0101 &* UInt64(group)))
+        let groupScales = _mm256_cvtepi8_epi16(_mm_shuffle_epi8(scales, pairMask))
+        return _mm256_madd_epi16(groupScales, _mm256_maddubs_epi16(values, q8))
+    }
+}
+#endif

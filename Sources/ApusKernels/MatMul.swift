@@ -1,0 +1,102 @@
+import ApusCore
+
+/// Matrix-vector and matrix-matrix products of quantized weights with quantized activations.
+///
+/// `output[t·rows + r] = dot(weights row r, activations row t)`: weights are `rows ×
+/// columns`, activations `tokens × columns` (already quantized for the weight type),
+/// output `tokens × rows` Float32, row-major.
+///
+/// Work is split into blocks of weight rows spread over the pool. Within a block every
+/// token row is dotted against the block's rows before moving on, so a block of weights
+/// (tens of KB) is read from memory once and then served from cache to all tokens.
+public enum MatMul {
+    /// Computes the product on `pool` with the fast kernels.
+    public static func multiply(_ weights: WeightMatrix, _ activations: QuantizedActivations,
+                                into output: UnsafeMutablePointer<Float>, pool: ThreadPool) throws(KernelError) {
+        try check(weights, activations)
+        let job = Job(weights: weights, activations: activations, output: output, threads: pool.threadCount)
+        switch weights.type {
+        case .f32: job.run(F32Format.self, pool)
+        case .f16: job.run(F16Format.self, pool)
+        case .bf16: job.run(BF16Format.self, pool)
+        case .q4_0: job.run(Q4_0Format.self, pool)
+        case .q4_1: job.run(Q4_1Format.self, pool)
+        case .q5_0: job.run(Q5_0Format.self, pool)
+        case .q5_1: job.run(Q5_1Format.self, pool)
+        case .q8_0: job.run(Q8_0Format.self, pool)
+        case .q8_1: job.run(Q8_1Format.self, pool)
+        case .q4_K: job.run(Q4_KFormat.self, pool)
+        case .q6_K: job.run(Q6_KFormat.self, pool)
+        case .q8_K: job.run(Q8_KFormat.self, pool)
+        default: throw .unsupportedWeightType(weights.type)
+        }
+    }
+
+    /// The same product with the scalar reference dot, one row at a time on the calling
+    /// thread: the yardstick the fast path is tested against.
+    public static func multiplyReference(_ weights: WeightMatrix, _ activations: QuantizedActivations,
+                                         into output: UnsafeMutablePointer<Float>) throws(KernelError) {
+        try check(weights, activations)
+        let done: Void? = KernelDispatch.withFormat(weights.type) { format in
+            for token in 0..<activations.tokens {
+                for row in 0..<weights.rows {
+                    output[token * weights.rows + row] = format.dotReference(weights.row(row), activations.row(token), count: weights.columns)
+                }
+            }
+        }
+        guard done != nil else { throw .unsupportedWeightType(weights.type) }
+    }
+
+    private static func check(_ weights: WeightMatrix, _ activations: QuantizedActivations) throws(KernelError) {
+        let expected = weights.type.traits.dotActivationType ?? .f32
+        guard activations.type == expected, activations.columns == weights.columns else {
+            throw .activationMismatch(expected: expected, columns: weights.columns,
+                                      found: activations.type, foundColumns: activations.columns)
+        }
+    }
+
+    /// One product, cut into tasks of `rowsPerTask` weight rows.
+    struct Job {
+        let weights: WeightMatrix
+        let activations: UnsafeRawPointer
+        let activationRowBytes: Int
+        let tokens: Int
+        let output: UnsafeMutablePointer<Float>
+        let rowsPerTask: Int
+
+        init(weights: WeightMatrix, activations: QuantizedActivations, output: UnsafeMutablePointer<Float>, threads: Int) {
+            self.weights = weights
+            self.activations = activations.row(0)
+            activationRowBytes = activations.rowBytes
+            tokens = activations.tokens
+            self.output = output
+            rowsPerTask = Self.rowsPerTask(rows: weights.rows, rowBytes: weights.rowBytes, tokens: tokens, threads: threads)
+        }
+
+        /// Enough tasks per thread (≥ 8) for the atomic task counter to even out uneven
+        /// progress; with several tokens, blocks also kept under ~32 KB so they stay in L1/L2
+        /// while every token passes over them.
+        static func rowsPerTask(rows: Int, rowBytes: Int, tokens: Int, threads: Int) -> Int {
+            var size = max(1, rows / (8 * max(1, threads)))
+            if tokens > 1 { size = min(size, max(1, 32_768 / max(1, rowBytes))) }
+            return min(size, 256)
+        }
+
+        func run<F: QuantFormat>(_ format: F.Type, _ pool: ThreadPool) {
+            let rows = weights.rows
+            guard rows > 0, tokens > 0 else { return }
+            let tasks = (rows + rowsPerTask - 1) / rowsPerTask
+            pool.run(tasks: tasks) { task in
+                let first = task * rowsPerTask
+                let last = min(rows, first + rowsPerTask)
+                for token in 0..<tokens {
+                    let x = activations + token * activationRowBytes
+                    let y = output + token * rows
+                    for row in first..<last {
+                        y[row] = F.dot(weights.row(row), x, count: weights.columns)
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import ApusCore
+import ApusKernels
+import Foundation
+import Testing
+
+/// Fast K-quant kernels against their scalar references on random valid blocks, and the
+/// references against a plain float dot product of the dequantized rows.
+@Suite struct KQuantDotTests {
+    static let blockCounts = [1, 2, 3, 7]
+
+    @Test(arguments: blockCounts)
+    func q8KQuantizeMatchesReference(blocks: Int) {
+        var random = KQuantRandom(seed: UInt64(blocks))
+        var values = (0 ..< blocks * 256).map { _ in Float(random.gaussian()) * 3 }
+        // Exercise the special cases: an all-zero block, a block whose largest magnitude is
+        // positive, and one with a tie between +m and −m (the first one sets the sign).
+        if blocks >= 2 { for i in 256 ..< 512 { values[i] = 0 } }
+        values[5] = 40
+        values[blocks * 256 - 1] = -40
+        if blocks >= 3 { values[512 + 3] = 25; values[512 + 9] = -25 }
+        let bytes = blocks * GGMLType.q8_K.traits.bytesPerBlock
+        var reference = [UInt8](repeating: 0xAA, count: bytes)
+        var fast = [UInt8](repeating: 0x55, count: bytes)
+        values.withUnsafeBufferPointer { source in
+            reference.withUnsafeMutableBytes { Q8_KFormat.quantizeReference(source.baseAddress!, $0.baseAddress!, count: values.count) }
+            fast.withUnsafeMutableBytes { Q8_KFormat.quantize(source.baseAddress!, $0.baseAddress!, count: values.count) }
+        }
+        #expect(reference == fast)
+        // The quantizer's own promises: extreme value is −127, bsums are the group sums.
+        #expect(Int8(bitPattern: reference[4 + 5]) == -127)
+        for block in 0 ..< blocks {
+            let base = block * 292
+            for group in 0 ..< 16 {
+                var sum = 0
+                for i in 0 ..< 16 { sum += Int(Int8(bitPattern: reference[base + 4 + 16 * group + i])) }
+                let stored = Int(Int16(bitPattern: UInt16(reference[base + 260 + 2 * group]) | UInt16(reference[base + 261 + 2 * group]) << 8))
+                #expect(sum == stored)
+            }
+        }
+    }
+
+    @Test(arguments: blockCounts)
+    func q8KRoundTripIsWithinHalfAStep(blocks: Int) {
+        var random = KQuantRandom(seed: 100 + UInt64(blocks))
+        let values = (0 ..< blocks * 256).map { _ in Float(random.gaussian()) }
+        let decoded = KQuantRows.decode(Q8_KFormat.self, KQuantRows.activations(values))
+        for block in 0 ..< blocks {
+            let slice = values[block * 256 ..< (block + 1) * 256]
+            let step = slice.map(abs).max()! / 127
+            for i in slice.indices { #expect(abs(decoded[i] - values[i]) <= step * 0.5001) }
+        }
+    }
+
+    @Test(arguments: blockCounts)
+    func q4KDot(blocks: Int) { KQuantRows.checkDot(Q4_KFormat.self, blocks: blocks, halves: [0, 2]) }
+
+    @Test(arguments: blockCounts)
+    func q6KDot(blocks: Int) { KQuantRows.checkDot(Q6_KFormat.self, blocks: blocks, halves: [208]) }
+
+    @Test(arguments: blockCounts)
+    func q8KDot(blocks: Int) {
+        var random = KQuantRandom(seed: 7 * UInt64(blocks))
+        let weights = KQuantRows.activations((0 ..< blocks * 256).map { _ in Float(random.gaussian()) })
+        KQuantRows.compareDots(Q8_KFormat.self, weights: weights, blocks: blocks, seed: UInt64(blocks))
+    }
+}
+
+/// Random rows and the comparisons the K-quant tests share.
+enum KQuantRows {
+    /// A row of `blocks` random blocks of format `F`: random bytes, with the f16 fields at
+    /// `halves` replaced by finite scales in ±2⁻⁶ (typical of real models).
+    static func randomWeights<F: QuantFormat>(_: F.Type, blocks: Int, halves: [Int], seed: UInt64) -> [UInt8] {
+        var random = KQuantRandom(seed: seed)
+        let size = F.type.traits.bytesPerBlock
+        var bytes = (0 ..< blocks * size).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        for block in 0 ..< blocks {
+            for offset in halves {
+                let scale = Float16(Float(random.uniform() * 2 - 1) / 64).bitPattern
+                bytes[block * size + offset] = UInt8(truncatingIfNeeded: scale)
+                bytes[block * size + offset + 1] = UInt8(truncatingIfNeeded: scale >> 8)
+            }
+        }
+        return bytes
+    }
+
+    /// `values` encoded as Q8_K activations (valid quants and bsums).
+    static func activations(_ values: [Float]) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: values.count / 256 * 292)
+        values.withUnsafeBufferPointer { source in
+            bytes.withUnsafeMutableBytes { Q8_KFormat.quantizeReference(source.baseAddress!, $0.baseAddress!, count: values.count) }
+        }
+        return bytes
+    }
+
+    /// `bytes` decoded by `F.dequantizeReference`.
+    static func decode<F: QuantFormat>(_: F.Type, _ bytes: [UInt8]) -> [Float] {
+        let count = bytes.count / F.type.traits.bytesPerBlock * F.type.traits.blockSize
+        var out = [Float](repeating: .nan, count: count)
+        bytes.withUnsafeBytes { source in
+            out.withUnsafeMutableBufferPointer { F.dequantizeReference(source.baseAddress!, $0.baseAddress!, count: count) }
+        }
+        return out
+    }
+
+    /// Random weights of `F` against random activations: see `compareDots`.
+    static func checkDot<F: QuantFormat>(_ format: F.Type, blocks: Int, halves: [Int]) {
+        let weights = randomWeights(format, blocks: blocks, halves: halves, seed: 1000 + UInt64(blocks))
+        compareDots(format, weights: weights, blocks: blocks, seed: UInt64(blocks))
+    }
+
+    /// Checks `dot` against `dotReference` (float-rounding tolerance) and `dotReference`
+    /// against a double-precision dot of the dequantized weights and activations.
+    static func compareDots<F: QuantFormat>(_: F.Type, weights: [UInt8], blocks: Int, seed: UInt64) {
+        var random = KQuantRandom(seed: 500 + seed)
+        let count = blocks * 256
+        let activationBytes = activations((0 ..< count).map { _ in Float(random.gaussian()) })
+        let (reference, fast) = weights.withUnsafeBytes { w in
+            activationBytes.withUnsafeBytes { a in
+                (F.dotReference(w.baseAddress!, a.baseAddress!, count: count),
+                 F.dot(w.baseAddress!, a.baseAddress!, count: count))
+            }
+        }
+        let decodedWeights = decode(F.self, weights)
+        let decodedActivations = decode(Q8_KFormat.self, activationBytes)
+        var exact = 0.0, magnitude = 0.0
+        for i in 0 ..< count {
+            let term = Double(decodedWeights[i]) * Double(decodedActivations[i])
+            exact += term
+            magnitude += abs(term)
+        }
+        #expect(reference.isFinite && fast.isFinite)
+        #expect(abs(Double(fast) - Double(reference)) <= 1e-5 * magnitude, "fast \(fast) vs reference \(reference)")
+        #expect(abs(Double(reference) - exact) <= 1e-4 * magnitude, "reference \(reference) vs float dot \(exact)")
+    }
+}
+
+/// A small seeded generator so every run draws the same data.
+struct KQuantRandom: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    /// Standard normal (Box–Muller).
+    mutating func gaussian() -> Double {
+        let u = max(uniform(), 1e-300), v = uniform()
+        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
+    }
+}
