@@ -2,9 +2,9 @@
 /// applied in order, each re-splitting every piece the previous rules produced.
 ///
 /// The table below is data, one row per `tokenizer.ggml.pre` family, following llama.cpp's
-/// pre-tokenizer regexes (llama-vocab.cpp); each rule is a hand-written scanner equal to
-/// the regex it names. Families whose regexes need a general regex engine ("default",
-/// deepseek-llm, deepseek-coder, falcon) are not in the table yet.
+/// pre-tokenizer regexes (llama-vocab.cpp). Where llama.cpp has a hand-written scanner
+/// (GPT-2, Llama 3, Qwen2) so does Apus; the remaining regexes run through `SplitPattern`,
+/// which reproduces llama.cpp's std::regex behaviour for them.
 public struct PreTokenizer: Sendable {
     /// One splitting step.
     public enum Rule: Sendable, Equatable {
@@ -18,6 +18,8 @@ public struct PreTokenizer: Sendable {
         case qwen35
         /// `\p{N}`: every number character on its own.
         case eachNumber
+        /// Any other regex, in the dialect `SplitPattern` accepts.
+        case pattern(String)
     }
 
     /// The canonical name (first alias).
@@ -51,10 +53,39 @@ public struct PreTokenizer: Sendable {
 
     private static let gpt2Pattern = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)"
 
+    /// The rules ready to run; patterns are parsed here.
+    /// - Throws: `TokenizerError.invalidPattern` if a pattern is outside `SplitPattern`'s dialect.
+    func compiled() throws -> [CompiledRule] {
+        try rules.map { rule in
+            switch rule {
+            case .gpt2: return .gpt2
+            case .llama3: return .llama3
+            case .qwen2: return .qwen2
+            case .qwen35: return .qwen35
+            case .eachNumber: return .eachNumber
+            case .pattern(let source): return .pattern(try SplitPattern(source))
+            }
+        }
+    }
+
     private static let table: [Row] = [
+        Row(["default"], [.pattern("[\\p{P}\\$\\+<=>\\^~\\|]+"), .gpt2, .pattern("\\p{N}+"), .pattern("[0-9][0-9][0-9]")]),
         Row(["llama-bpe", "llama3", "llama-v3", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2", "jina-v5-nano"],
             [.llama3], ignoreMerges: true, addBOS: true),
         Row(["dbrx", "smaug-bpe"], [.llama3]),
+        Row(["deepseek-llm"], [
+            .pattern("[\r\n]"),
+            .pattern("\\s?[A-Za-zµÀ-ÖØ-öø-ƺƼ-ƿǄ-ʓʕ-ʯͰ-ͳͶͷͻ-ͽͿΆΈ-ΊΌΎ-ΡΣ-ϵϷ-ҁҊ-ԯԱ-ՖႠ-ჅᎠ-Ᏽᏸ-ᏽᲐ-ᲺᲽ-Ჿᴀ-ᴫᵫ-ᵷᵹ-ᶚḀ-ἕἘ-Ἕἠ-ὅὈ-Ὅὐ-ὗὙὛὝὟ-\u{1F7D}ᾀ-ᾴᾶ-ᾼ\u{1FBE}ῂ-ῄῆ-ῌῐ-\u{1FD3}ῖ-\u{1FDB}ῠ-Ῥῲ-ῴῶ-ῼℂℇℊ-ℓℕℙ-ℝℤ\u{2126}ℨ\u{212A}-ℭℯ-ℴℹℼ-ℿⅅ-ⅉⅎↃↄⰀ-ⱻⱾ-ⳤⳫ-ⳮⳲⳳꙀ-ꙭꚀ-ꚛꜢ-ꝯꝱ-ꞇꞋ-ꞎꭰ-ꮿﬀ-ﬆﬓ-ﬗＡ-Ｚａ-ｚ𐐀-𐑏𐒰-𐓓𐓘-𐓻𐲀-𐲲𐳀-𐳲𑢠-𑣟𞤀-𞥃]+"),
+            .pattern("\\s?[!-/:-~！-／：-～‘-‟　-。]+"),
+            .pattern("\\s+$"),
+            .pattern("[一-龥ࠀ-一가-퟿]+"),
+            .pattern("\\p{N}+"),
+        ], clean: false),
+        Row(["deepseek-coder"], [
+            .pattern("[\r\n]"), .pattern("\\s?\\p{L}+"), .pattern("\\s?\\p{P}+"),
+            .pattern("[一-龥ࠀ-一가-퟿]+"), .pattern("\\p{N}"),
+        ], clean: false),
+        Row(["falcon"], [.pattern("[\\p{P}\\$\\+<=>\\^~\\|`]+"), .gpt2, .pattern("[0-9][0-9][0-9]")]),
         Row(["gpt-2", "mpt", "phi-2", "jina-es", "jina-de", "gigachat", "jina-v2-es", "jina-v2-de", "a.x-4.0",
              "mellum", "modern-bert", "olmo", "jais", "exaone4"], [.gpt2]),
         Row(["trillion", "granite-docling"], [.gpt2], clean: false),
@@ -64,4 +95,10 @@ public struct PreTokenizer: Sendable {
         Row(["stablelm2"], [.qwen2]),
         Row(["qwen35"], [.qwen35], clean: false),
     ]
+}
+
+/// A pre-tokenizer rule ready to run.
+enum CompiledRule: Sendable {
+    case gpt2, llama3, qwen2, qwen35, eachNumber
+    case pattern(SplitPattern)
 }

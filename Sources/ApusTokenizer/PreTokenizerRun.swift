@@ -1,17 +1,17 @@
-/// Runs a `PreTokenizer` over one fragment of text: decodes UTF-8 to codepoints, looks up
+/// Runs a pre-tokenizer's compiled rules over one fragment of text: decodes UTF-8 to codepoints, looks up
 /// their classes, applies the rules in order and hands out each word as a byte range.
 ///
 /// Scratch state for one encoding call; reused across the fragments of that call.
 struct PreTokenizerRun {
-    let preTokenizer: PreTokenizer
+    let rules: [CompiledRule]
     private var codepoints: [UInt32] = []
     private var byteOffsets: [Int] = []
     private var flags: [UInt8] = []
     private var ends: [Int] = []
     private var nextEnds: [Int] = []
 
-    init(preTokenizer: PreTokenizer) {
-        self.preTokenizer = preTokenizer
+    init(rules: [CompiledRule]) {
+        self.rules = rules
     }
 
     /// Calls `body` with the UTF-8 bytes of each word of `text`, in order.
@@ -20,7 +20,7 @@ struct PreTokenizerRun {
         guard !codepoints.isEmpty else { return }
         ends.removeAll(keepingCapacity: true)
         ends.append(codepoints.count)
-        for rule in preTokenizer.rules {
+        for rule in rules {
             nextEnds.removeAll(keepingCapacity: true)
             codepoints.withUnsafeBufferPointer { codepoints in
                 flags.withUnsafeBufferPointer { flags in
@@ -33,6 +33,7 @@ struct PreTokenizerRun {
                         case .qwen2: scanner.splitLlama3Family(digitRun: 1, marks: false, into: &nextEnds)
                         case .qwen35: scanner.splitLlama3Family(digitRun: 1, marks: true, into: &nextEnds)
                         case .eachNumber: scanner.splitEachNumber(into: &nextEnds)
+                        case .pattern(let pattern): pattern.split(scanner, into: &nextEnds)
                         }
                         start = end
                     }

@@ -35,7 +35,7 @@ public struct Tokenizer: Sendable {
         case .sentencePiece:
             encodeSentencePiece(fragments, text: text, into: &output)
         case .bytePairEncoding:
-            var splitter = PreTokenizerRun(preTokenizer: vocabulary.preTokenizer)
+            var splitter = PreTokenizerRun(rules: vocabulary.splitRules)
             var encoder = BytePairEncoder()
             for fragment in fragments {
                 switch fragment {

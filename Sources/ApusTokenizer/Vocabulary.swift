@@ -45,6 +45,8 @@ public struct Vocabulary: Sendable {
     public let cleanSpaces: Bool
 
     let texts: TokenTextTable
+    /// The pre-tokenizer's rules, compiled.
+    let splitRules: [CompiledRule]
     let merges: MergeTable
     /// Tokens matched in raw text before splitting, longest text first.
     let specialTokensByPriority: [Int32]
@@ -82,6 +84,7 @@ public struct Vocabulary: Sendable {
         switch model {
         case .sentencePiece:
             preTokenizer = PreTokenizer.sentencePiece
+            splitRules = []
             defaultBOS = 1; defaultEOS = 2; defaultUnknown = 0
             addSpacePrefix = source.addSpacePrefix ?? true
             addBOS = source.addBOS ?? true
@@ -92,6 +95,7 @@ public struct Vocabulary: Sendable {
             let name = source.preTokenizer ?? "default"
             guard let pre = PreTokenizer.named(name) else { throw TokenizerError.unsupportedPreTokenizer(name) }
             preTokenizer = pre
+            splitRules = try pre.compiled()
             defaultBOS = 11; defaultEOS = 11
             addSpacePrefix = source.addSpacePrefix ?? false
             addBOS = source.addBOS ?? pre.addsBOSByDefault

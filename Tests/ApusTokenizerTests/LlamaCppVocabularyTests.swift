@@ -10,7 +10,8 @@ import Testing
 @Suite struct LlamaCppVocabularyTests {
     /// The vocabularies Apus claims: every case must pass.
     static let claimed = [
-        "gpt-2", "llama-bpe", "qwen2", "qwen35", "starcoder", "refact", "command-r", "mpt", "llama-spm", "phi-3",
+        "gpt-2", "llama-bpe", "qwen2", "qwen35", "starcoder", "refact", "command-r", "mpt", "falcon",
+        "deepseek-llm", "deepseek-coder", "llama-spm", "phi-3",
     ]
 
     /// Vocabularies whose tokenizer Apus does not implement; loading them must fail with a
