@@ -2,14 +2,19 @@
 """Make the tokenizer conformance fixtures: a corpus of varied strings and, for each real
 model, the token ids llama.cpp (via llama-cpp-python, vocab_only) produces for them.
 
-    python3 scripts/make-tokenizer-fixtures.py [MODELS_DIR]
+    python3 scripts/make-tokenizer-fixtures.py [MODELS_DIR [LLAMA_CPP_MODELS_DIR]]
 
-MODELS_DIR defaults to ~/.cache/apus/models. Writes
+MODELS_DIR defaults to ~/.cache/apus/models, LLAMA_CPP_MODELS_DIR to
+~/.cache/apus/llama-cpp/models (scripts/fetch-llama-cpp-sdist.sh). Writes
 Tests/ApusTokenizerTests/Fixtures/tokenizer-corpus.json (the strings) and
 Tests/ApusTokenizerTests/Fixtures/ids-<model>.json (per string: ids with add_special and
 without parsing specials, ids when parsing specials if different, and llama.cpp's
 detokenized text when it differs from the input). qwen2.5-coder-1.5b shares the 0.5B's
 tokenizer; it is included when its file is present.
+
+It also writes ids-vocab-<name>.json for llama.cpp's vocabulary-only files that ship
+without .inp/.out tests (gpt-neox and aquila use the "default" pre-tokenizer, baichuan is
+SentencePiece without a pre-tokenizer name), so those paths are checked too.
 """
 import json
 import os
@@ -21,6 +26,7 @@ import llama_cpp
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 FIXTURES = os.path.join(ROOT, "Tests", "ApusTokenizerTests", "Fixtures")
 MODELS = ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"]
+UNTESTED_VOCABS = ["gpt-neox", "aquila", "baichuan"]
 
 PROSE = [
     "The quick brown fox jumps over the lazy dog.",
@@ -138,8 +144,26 @@ def detokenize(llm, ids):
     return buffer[:size].decode("utf-8", errors="replace")
 
 
+def write_cases(llm, corpus, out_name):
+    cases = []
+    for text in corpus:
+        ids = llm.tokenize(text.encode("utf-8"), add_bos=True, special=False)
+        case = {"ids": ids}
+        special_ids = llm.tokenize(text.encode("utf-8"), add_bos=True, special=True)
+        if special_ids != ids:
+            case["special"] = special_ids
+        decoded = detokenize(llm, ids)
+        if decoded != text:
+            case["decoded"] = decoded
+        cases.append(case)
+    with open(os.path.join(FIXTURES, out_name), "w") as f:
+        f.write("[\n" + ",\n".join(json.dumps(c, ensure_ascii=False, separators=(",", ":")) for c in cases) + "\n]\n")
+    return len(cases)
+
+
 def main():
     models_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.expanduser("~/.cache/apus/models")
+    vocab_dir = sys.argv[2] if len(sys.argv) > 2 else os.path.expanduser("~/.cache/apus/llama-cpp/models")
     os.makedirs(FIXTURES, exist_ok=True)
     corpus = build_corpus()
     with open(os.path.join(FIXTURES, "tokenizer-corpus.json"), "w") as f:
@@ -150,20 +174,14 @@ def main():
             print(f"skipping {name}: {path} not found")
             continue
         llm = llama_cpp.Llama(model_path=path, vocab_only=True, verbose=False)
-        cases = []
-        for text in corpus:
-            ids = llm.tokenize(text.encode("utf-8"), add_bos=True, special=False)
-            case = {"ids": ids}
-            special_ids = llm.tokenize(text.encode("utf-8"), add_bos=True, special=True)
-            if special_ids != ids:
-                case["special"] = special_ids
-            decoded = detokenize(llm, ids)
-            if decoded != text:
-                case["decoded"] = decoded
-            cases.append(case)
-        with open(os.path.join(FIXTURES, f"ids-{name}.json"), "w") as f:
-            f.write("[\n" + ",\n".join(json.dumps(c, ensure_ascii=False, separators=(",", ":")) for c in cases) + "\n]\n")
-        print(f"{name}: {len(cases)} cases")
+        print(f"{name}: {write_cases(llm, corpus, f'ids-{name}.json')} cases")
+    for name in UNTESTED_VOCABS:
+        path = os.path.join(vocab_dir, f"ggml-vocab-{name}.gguf")
+        if not os.path.exists(path):
+            print(f"skipping vocabulary {name}: {path} not found")
+            continue
+        llm = llama_cpp.Llama(model_path=path, vocab_only=True, verbose=False)
+        print(f"vocab {name}: {write_cases(llm, corpus, f'ids-vocab-{name}.json')} cases")
 
 
 main()

@@ -106,25 +106,20 @@ public struct Vocabulary: Sendable {
         }
         addEOS = source.addEOS ?? false
 
-        func resolve(_ value: Int?, _ fallback: Int32?, _ key: String) throws -> Int32? {
-            if let value {
-                guard value >= 0 && value < count else {
-                    // llama.cpp keeps the default when a file's id is out of range.
-                    return fallback.flatMap { $0 < count ? $0 : nil }
-                }
-                return Int32(value)
-            }
+        // llama.cpp keeps the default when a file's id is missing or out of range.
+        func resolve(_ value: Int?, _ fallback: Int32?) -> Int32? {
+            if let value, value >= 0 && value < count { return Int32(value) }
             return fallback.flatMap { $0 < count ? $0 : nil }
         }
-        bos = try resolve(source.bosID, defaultBOS, "tokenizer.ggml.bos_token_id")
-        eos = try resolve(source.eosID, defaultEOS, "tokenizer.ggml.eos_token_id")
-        unknown = try resolve(source.unknownID, defaultUnknown, "tokenizer.ggml.unknown_token_id")
-        padding = try resolve(source.paddingID, nil, "tokenizer.ggml.padding_token_id")
+        bos = resolve(source.bosID, defaultBOS)
+        eos = resolve(source.eosID, defaultEOS)
+        unknown = resolve(source.unknownID, defaultUnknown)
+        padding = resolve(source.paddingID, nil)
 
         var attributes = (0..<count).map { index in
             source.tokenTypes.map { TokenAttributes(ggufTokenType: $0[index]) } ?? .normal
         }
-        var eot = try resolve(source.eotID, nil, "tokenizer.ggml.eot_token_id")
+        var eot = resolve(source.eotID, nil)
         var endOfGeneration = Set<Int32>()
         // llama.cpp recognises end-of-turn and fill-in-the-middle tokens by their text and
         // forces them to be control tokens, which changes how raw text containing them splits.

@@ -39,6 +39,26 @@ import Testing
         }
     }
 
+    /// Vocabulary-only files without .inp/.out tests, checked on the corpus instead
+    /// (fixtures from scripts/make-tokenizer-fixtures.py): gpt-neox and aquila use the
+    /// "default" pre-tokenizer, baichuan is SentencePiece.
+    static let corpusChecked = ["gpt-neox", "aquila", "baichuan"]
+
+    @Test(arguments: corpusChecked)
+    func corpusMatchesLlamaCpp(vocabulary name: String) throws {
+        guard let directory = try TestModels.llamaCppModels() else { return }
+        let tokenizer = try Tokenizer(file: GGUFFile(path: directory + "/ggml-vocab-\(name).gguf"))
+        let corpus = try TokenizerFixtures.corpus()
+        let cases = try TokenizerFixtures.cases("vocab-\(name)")
+        #expect(corpus.count == cases.count)
+        for (text, reference) in zip(corpus, cases) {
+            #expect(tokenizer.encode(text) == reference.ids, "\(name): \(text.debugDescription)")
+            #expect(tokenizer.encode(text, parseSpecial: true) == reference.special ?? reference.ids,
+                    "\(name) parsing specials: \(text.debugDescription)")
+            #expect(tokenizer.decode(reference.ids) == reference.decoded ?? text, "\(name) decode: \(text.debugDescription)")
+        }
+    }
+
     @Test(arguments: unsupported)
     func unsupportedVocabulariesFailClearly(vocabulary name: String) throws {
         guard let directory = try TestModels.llamaCppModels() else { return }
