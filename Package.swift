@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "ApusStore", targets: ["ApusStore"]),
         .library(name: "ApusModels", targets: ["ApusModels"]),
         .library(name: "ApusSampling", targets: ["ApusSampling"]),
+        .library(name: "ApusEngine", targets: ["ApusEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,6 +34,7 @@ let package = Package(
         .target(name: "ApusTokenizer", dependencies: ["ApusCore", "ApusGGUF"]),
         .target(name: "ApusSampling", dependencies: ["ApusCore"]),
         .target(name: "ApusModels", dependencies: ["ApusCore", "ApusGGUF", "ApusKernels"]),
+        .target(name: "ApusEngine", dependencies: ["ApusModels", "ApusSampling", "ApusTokenizer"]),
         .target(
             name: "ApusStore",
             dependencies: [
@@ -44,7 +46,7 @@ let package = Package(
         .executableTarget(
             name: "apus",
             dependencies: [
-                "ApusCore", "ApusGGUF", "ApusKernels", "ApusTokenizer", "ApusStore", "ApusModels", "ApusSampling",
+                "ApusCore", "ApusGGUF", "ApusKernels", "ApusTokenizer", "ApusStore", "ApusModels", "ApusSampling", "ApusEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,6 +57,7 @@ let package = Package(
         .testTarget(name: "ApusTokenizerTests", dependencies: ["ApusTokenizer", "ApusTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ApusModelsTests", dependencies: ["ApusModels", "ApusTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ApusSamplingTests", dependencies: ["ApusSampling"]),
+        .testTarget(name: "ApusEngineTests", dependencies: ["ApusEngine", "ApusTestSupport"]),
         .testTarget(name: "ApusStoreTests", dependencies: ["ApusStore", "ApusTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

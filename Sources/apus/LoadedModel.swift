@@ -1,0 +1,52 @@
+import ApusEngine
+import ApusGGUF
+import ApusKernels
+import ApusModels
+import ApusTokenizer
+import Foundation
+
+/// A model opened for running: weights, tokenizer and thread pool, with the load time.
+struct LoadedModel {
+    let file: GGUFFile
+    let model: TransformerModel
+    let tokenizer: Tokenizer
+    let loadSeconds: Double
+
+    init(_ option: ModelOption, contextLength: Int, batchSize: Int, logitRows: Int? = nil) throws {
+        let start = Date()
+        file = try GGUFFile(path: option.resolvedPath())
+        let pool = try ThreadPool(threadCount: max(1, option.threads))
+        model = try TransformerModel(file: file, pool: pool, maxBatchTokens: batchSize,
+                                     maxLogitRows: logitRows ?? 1, contextLength: contextLength)
+        tokenizer = try Tokenizer(file: file)
+        loadSeconds = Date().timeIntervalSince(start)
+    }
+
+    /// The chat template: `name` (`chatml` or a file path) if given, else the model's own.
+    func chatTemplate(named name: String?) throws -> ChatTemplate {
+        if let name {
+            if name == "chatml" { return try ChatTemplate(ChatPrompt.chatML) }
+            guard let source = try? String(contentsOfFile: name, encoding: .utf8) else {
+                throw CLIError("cannot read chat template file '\(name)' (use `chatml` or a path to a Jinja file)")
+            }
+            return try ChatTemplate(source)
+        }
+        guard let source = file.metadata.string("tokenizer.chat_template") else {
+            throw CLIError("this model has no chat template (it is a base model); pass --chat-template chatml|FILE, or leave out --chat")
+        }
+        return try ChatTemplate(source)
+    }
+}
+
+/// A plain error message for the command line.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Peak resident memory of this process, in bytes.
+func peakResidentBytes() -> Int {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return Int(usage.ru_maxrss) * 1024
+}
