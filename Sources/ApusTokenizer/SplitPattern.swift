@@ -198,6 +198,11 @@ struct SplitPattern: Sendable {
         while count < current.maximum && position + count < scanner.end && set.contains(visible(scanner, position + count)) {
             count += 1
         }
+        // Before a final `$` only the longest run can succeed; deciding it here keeps
+        // `\s+$` linear on long runs of spaces instead of backtracking through each length.
+        if piece + 2 == pieces.count && pieces[piece + 1].set == nil {
+            return count >= current.minimum && position + count == scanner.end ? scanner.end : nil
+        }
         while count >= current.minimum {
             if let end = match(scanner, piece: piece + 1, at: position + count) { return end }
             count -= 1

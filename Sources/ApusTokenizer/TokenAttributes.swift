@@ -1,6 +1,8 @@
 /// How a token behaves, from `tokenizer.ggml.token_type` (same bits as llama.cpp's attributes).
 public struct TokenAttributes: OptionSet, Sendable, Hashable {
+    /// The flag bits.
     public let rawValue: UInt16
+    /// Flags from their bits.
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     /// The unknown-token placeholder.

@@ -19,9 +19,9 @@ public struct Tokenizer: Sendable {
     ///     false for text a user wrote, so typing `<|im_end|>` gives ordinary pieces.
     /// - Returns: ids, each in `0..<vocabulary.count`.
     public func encode(_ text: String, addSpecial: Bool = true, parseSpecial: Bool = false) -> [Int32] {
-        var bytes = Array(text.utf8)
-        return bytes.withUnsafeMutableBufferPointer { buffer in
-            encode(utf8: UnsafeBufferPointer(buffer), addSpecial: addSpecial, parseSpecial: parseSpecial)
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBufferPointer { buffer in
+            encode(utf8: buffer, addSpecial: addSpecial, parseSpecial: parseSpecial)
         }
     }
 

@@ -13,6 +13,7 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     /// A pre-tokenizer pattern could not be compiled.
     case invalidPattern(pattern: String, reason: String)
 
+    /// What is wrong and what to do about it.
     public var description: String {
         switch self {
         case .unsupportedModel(let name):

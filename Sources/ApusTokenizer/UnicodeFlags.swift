@@ -3,7 +3,9 @@
 /// Built from the generated `unicodeFlagRuns` (Unicode 15.1, the data llama.cpp classifies
 /// with), so splitting decisions are identical to llama.cpp's for every codepoint.
 public struct UnicodeFlags: OptionSet, Sendable, Hashable {
+    /// The flag bits.
     public let rawValue: UInt8
+    /// Flags from their bits.
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
     /// General category N (decimal, letter and other numbers).

@@ -119,7 +119,10 @@ public struct Vocabulary: Sendable {
         var attributes = (0..<count).map { index in
             source.tokenTypes.map { TokenAttributes(ggufTokenType: $0[index]) } ?? .normal
         }
-        var eot = resolve(source.eotID, nil)
+        // Without an explicit id, the end-of-turn token is the first of these texts present
+        // (llama.cpp takes whichever its hash map yields first; this order is deterministic).
+        var eotCandidate: Int32?
+        var eotRank = Int.max
         var endOfGeneration = Set<Int32>()
         // llama.cpp recognises end-of-turn and fill-in-the-middle tokens by their text and
         // forces them to be control tokens, which changes how raw text containing them splits.
@@ -128,11 +131,17 @@ public struct Vocabulary: Sendable {
             if Vocabulary.endOfGenerationTexts.contains(text) {
                 attributes[Int(id)].insert(.control)
                 endOfGeneration.insert(id)
-                if eot == nil && Vocabulary.endOfTurnTexts.contains(text) { eot = id }
+                if let rank = Vocabulary.endOfTurnTexts.firstIndex(of: text), rank < eotRank {
+                    eotCandidate = id
+                    eotRank = rank
+                }
             } else if Vocabulary.fillInMiddleTexts.contains(text) {
                 attributes[Int(id)].insert(.control)
+                // FIM pad, repo and file-separator tokens also end generation in llama.cpp.
+                if Vocabulary.fillInMiddleEndTexts.contains(text) { endOfGeneration.insert(id) }
             }
         }
+        let eot = resolve(source.eotID, nil) ?? eotCandidate
         for id in [eos, eot].compactMap({ $0 }) { endOfGeneration.insert(id) }
         self.eot = eot
         self.endOfGeneration = endOfGeneration
@@ -186,16 +195,21 @@ public struct Vocabulary: Sendable {
         return !attributes[Int(id)].isDisjoint(with: [.control, .unknown])
     }
 
-    static let endOfTurnTexts: Set<[UInt8]> = Set([
+    static let endOfTurnTexts: [[UInt8]] = [
         "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|end_of_text|>",
         "<EOT>", "_<EOT>", "[EOT]", "<｜end▁of▁sentence｜>", "<end_of_utterance>",
-    ].map { Array($0.utf8) })
+    ].map { Array($0.utf8) }
 
     static let endOfGenerationTexts: Set<[UInt8]> = Set([
         "<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>", "<|flush|>", "<|calls|>",
         "<end_of_turn>", "<|endoftext|>", "</s>", "<|eom_id|>", "<EOT>", "_<EOT>", "[EOT]", "[EOS]",
         "<|end_of_text|>", "<end_of_utterance>", "<eos>", "<turn|>", "<|tool_response>",
         "<｜end▁of▁sentence｜>", "[e~[",
+    ].map { Array($0.utf8) })
+
+    static let fillInMiddleEndTexts: Set<[UInt8]> = Set([
+        "<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>", "[PAD]", "<|fim_repo|>", "<|repo_name|>",
+        "<fim-repo>", "<REPO>", "<reponame>", "<|file_sep|>",
     ].map { Array($0.utf8) })
 
     static let fillInMiddleTexts: Set<[UInt8]> = Set([

@@ -66,3 +66,17 @@ import Testing
         #expect(throws: TokenizerError.self) { try Tokenizer(file: file) }
     }
 }
+
+/// Inputs that could make a pre-tokenizer slow must stay fast.
+@Suite struct PreTokenizerStressTests {
+    @Test(.timeLimit(.minutes(1)))
+    func longWhitespaceRunsStayLinear() throws {
+        guard let directory = try TestModels.llamaCppModels() else { return }
+        // deepseek-llm's `\s+$` rule would backtrack quadratically through a naive matcher.
+        let tokenizer = try Tokenizer(file: GGUFFile(path: directory + "/ggml-vocab-deepseek-llm.gguf"))
+        let text = "a" + String(repeating: " ", count: 200_000) + "b" + String(repeating: "\t ", count: 50_000)
+        let ids = tokenizer.encode(text, addSpecial: false)
+        #expect(!ids.isEmpty)
+        #expect(tokenizer.decode(ids) == text)
+    }
+}

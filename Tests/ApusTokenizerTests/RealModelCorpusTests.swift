@@ -66,3 +66,29 @@ import Testing
         }
     }
 }
+
+/// Special ids resolved as llama.cpp resolves them.
+@Suite struct RealModelSpecialTokenTests {
+    /// `llama_vocab_is_eog` over the whole vocabulary, read with llama-cpp-python 0.3.36.
+    static let llamaCppEndOfGeneration: [String: Set<Int32>] = [
+        "smollm2-135m": [0, 2, 4],
+        "gemma3-270m": [1, 106, 212],
+        "qwen2.5-coder-0.5b": [128247, 151643, 151645, 151662, 151663, 151664],
+    ]
+
+    @Test(arguments: ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b"])
+    func endOfGenerationSetMatchesLlamaCpp(model: String) throws {
+        guard let tokenizer = try TokenizerFixtures.cachedTokenizer(model: model) else { return }
+        #expect(tokenizer.vocabulary.endOfGeneration == Self.llamaCppEndOfGeneration[model])
+    }
+
+    @Test func chatControlTokensNeedParseSpecial() throws {
+        guard let tokenizer = try TokenizerFixtures.cachedTokenizer(model: "qwen2.5-coder-0.5b") else { return }
+        let imEnd = try #require(tokenizer.vocabulary.id(of: "<|im_end|>"))
+        #expect(tokenizer.vocabulary.eot == imEnd)
+        #expect(tokenizer.encode("<|im_end|>", parseSpecial: true) == [imEnd])
+        let typed = tokenizer.encode("<|im_end|>", parseSpecial: false)
+        #expect(!typed.contains(imEnd))
+        #expect(tokenizer.decode(typed) == "<|im_end|>")
+    }
+}
