@@ -8,8 +8,11 @@ struct Tokenize: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the token ids (and pieces) a model's tokenizer gives for some text.")
 
-    @Option(name: [.short, .customLong("model")], help: "Path to a .gguf file.")
+    @Option(name: [.short, .customLong("model")], help: "A catalog model name (see `apus list`) or a path to a .gguf file.")
     var model: String
+
+    @Option(help: "Directory for models (default: $APUS_MODELS or ~/.cache/apus/models).")
+    var modelsDir: String?
 
     @Argument(help: "The text to tokenize (or use --file / --stdin).")
     var text: String?
@@ -42,10 +45,10 @@ struct Tokenize: ParsableCommand {
     }
 
     func run() throws {
-        guard FileManager.default.fileExists(atPath: model) else { throw ValidationError("no model file at '\(model)'") }
+        let path = try resolveModel(model, modelsDir: modelsDir)
         let input = try readInput()
         let loadStart = DispatchTime.now()
-        let tokenizer = try Tokenizer(file: try GGUFFile(path: model))
+        let tokenizer = try Tokenizer(file: try GGUFFile(path: path))
         let encodeStart = DispatchTime.now()
         var tokens = tokenizer.encode(input, addSpecial: true, parseSpecial: special)
         let encodeEnd = DispatchTime.now()
