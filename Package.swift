@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "ApusTokenizerTests", dependencies: ["ApusTokenizer", "ApusTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ApusModelsTests", dependencies: ["ApusModels", "ApusTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ApusSamplingTests", dependencies: ["ApusSampling"]),
-        .testTarget(name: "ApusEngineTests", dependencies: ["ApusEngine", "ApusTestSupport"]),
+        .testTarget(name: "ApusEngineTests", dependencies: ["ApusEngine", "ApusTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ApusStoreTests", dependencies: ["ApusStore", "ApusTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
