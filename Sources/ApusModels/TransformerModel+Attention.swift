@@ -15,8 +15,8 @@ extension TransformerModel {
                 let target = layout.offset(block: block, head: head, slot: slot)
                 let k = scratch.k + (i * h.headCountKV + head) * h.keyLength
                 let v = scratch.v + (i * h.headCountKV + head) * h.valueLength
-                for j in 0..<h.keyLength { keys[target + j] = Float16(k[j]) }
-                for j in 0..<h.valueLength { values[target + j] = Float16(v[j]) }
+                HalfConversion.store(k, into: keys + target, count: h.keyLength)
+                HalfConversion.store(v, into: values + target, count: h.valueLength)
             }
         }
     }

@@ -3,7 +3,7 @@ import Foundation
 /// Element-wise activations of the feed-forward networks.
 public enum Activations {
     /// SwiGLU: `gate[i] = silu(gate[i]) * up[i]` for `count` values (in place in `gate`).
-    @inlinable
+
     public static func swiGLU(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
         for i in 0..<count {
             let g = gate[i]
@@ -13,7 +13,7 @@ public enum Activations {
 
     /// GeGLU with the tanh approximation of GELU (Gemma):
     /// `gate[i] = gelu_tanh(gate[i]) * up[i]` in place.
-    @inlinable
+
     public static func gegluTanh(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
         let sqrt2OverPi: Float = 0.797_884_560_802_865_4
         for i in 0..<count {
@@ -24,7 +24,7 @@ public enum Activations {
     }
 
     /// Numerically stable softmax of `count` values in place.
-    @inlinable
+
     public static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
         guard count > 0 else { return }
         var maximum = -Float.infinity

@@ -12,7 +12,7 @@ public enum Norms {
     }
 
     /// Fast RMSNorm of one row; agrees with `rmsNormReference` to float rounding.
-    @inlinable
+
     public static func rmsNorm(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>?,
                                epsilon: Float, count: Int, into y: UnsafeMutablePointer<Float>) {
         var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()

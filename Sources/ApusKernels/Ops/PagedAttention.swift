@@ -48,7 +48,7 @@ public enum PagedAttention {
     /// rounded to half precision before Q·K and the probabilities before P·V. Without the
     /// two roundings logits drift from llama.cpp's by as much as its own flash and
     /// non-flash paths differ from each other (~1 logit on SmolLM2).
-    @inlinable
+
     public static func attend(query q: UnsafeMutablePointer<Float>, keys: UnsafePointer<Float16>, values: UnsafePointer<Float16>,
                               layout: PagedAttentionLayout, blockTable: UnsafePointer<Int32>, first: Int, last: Int,
                               kvHead: Int, scale: Float, scores: UnsafeMutablePointer<Float>,
@@ -105,7 +105,7 @@ public enum PagedAttention {
     }
 
     /// Dot product of floats with half floats (d a multiple of 8 takes the SIMD path).
-    @inlinable @inline(__always)
+    @inline(__always)
     static func dotHalf(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float16>, count: Int) -> Float {
         var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
         var i = 0
@@ -123,7 +123,7 @@ public enum PagedAttention {
     }
 
     /// `output += weight * b` with `b` in half floats.
-    @inlinable @inline(__always)
+    @inline(__always)
     static func addScaledHalf(_ b: UnsafePointer<Float16>, weight: Float, into output: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0
         let w = SIMD8<Float>(repeating: weight)

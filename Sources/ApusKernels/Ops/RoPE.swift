@@ -28,7 +28,7 @@ public enum RoPE {
 
     /// Rotates `heads` heads of `headDimension` values each (rotating the first
     /// `dimensions` of each head) in place, with angles from `Angles.compute`.
-    @inlinable
+
     public static func apply(_ x: UnsafeMutablePointer<Float>, heads: Int, headDimension: Int, dimensions: Int,
                              style: Style, cos: UnsafePointer<Float>, sin: UnsafePointer<Float>) {
         let half = dimensions / 2

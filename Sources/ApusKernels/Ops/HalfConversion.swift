@@ -1,0 +1,16 @@
+/// Float ⇄ half conversions of whole rows. They live in the kernel target, which is
+/// compiled with F16C, so they become `vcvtps2ph`/`vcvtph2ps` instead of a library call
+/// per value (callers in other targets would get the library call).
+public enum HalfConversion {
+    /// Rounds `count` floats to half precision into `destination`.
+    public static func store(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float16>, count: Int) {
+        var i = 0
+        let src = UnsafeRawPointer(source), dst = UnsafeMutableRawPointer(destination)
+        while i + 8 <= count {
+            let v = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            dst.storeBytes(of: SIMD8<Float16>(v), toByteOffset: i * 2, as: SIMD8<Float16>.self)
+            i += 8
+        }
+        while i < count { destination[i] = Float16(source[i]); i += 1 }
+    }
+}

@@ -1,0 +1,58 @@
+import ApusEngine
+import ArgumentParser
+import Foundation
+
+/// `apus bench -m MODEL`: llama-bench's pp/tg measurement.
+struct BenchModel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "Prompt-processing and generation speed of a model (like llama-bench).")
+
+    @OptionGroup var modelOption: ModelOption
+    @Option(name: [.short, .customLong("n-prompt")], help: "Prompt tokens for the pp test (0 = skip).")
+    var prompt = 512
+    @Option(name: [.customShort("n"), .customLong("n-gen")], help: "Generated tokens for the tg test (0 = skip).")
+    var generate = 128
+    @Option(name: [.short, .customLong("n-depth")], help: "Tokens already in the cache before the tg test.")
+    var depth = 0
+    @Option(name: [.short, .customLong("repetitions")], help: "Repetitions of each test.")
+    var repetitions = 3
+    @Option(name: [.short, .customLong("batch-size")], help: "Tokens per forward pass in the pp test.")
+    var batchSize = 512
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+        guard repetitions >= 1, prompt >= 0, generate >= 0, depth >= 0 else {
+            throw ValidationError("-r must be ≥ 1 and -p, -n, -d ≥ 0")
+        }
+        let context = max(prompt, depth + generate + 1)
+        let loaded = try LoadedModel(modelOption, contextLength: context, batchSize: max(1, min(batchSize, max(prompt, depth, 1))))
+        let bench = ModelBenchmark(model: loaded.model)
+        var results: [ModelBenchmark.Result] = []
+        if prompt > 0 { results.append(try bench.promptProcessing(tokens: prompt, repetitions: repetitions)) }
+        if generate > 0 { results.append(try bench.generation(tokens: generate, depth: depth, repetitions: repetitions)) }
+        let name = URL(fileURLWithPath: try modelOption.resolvedPath()).lastPathComponent
+        if json {
+            struct Row: Encodable {
+                let model: String, test: String, threads: Int, tokens_per_second: Double
+                let stddev: Double, median: Double, samples: [Double], load_seconds: Double
+            }
+            let rows = results.map {
+                Row(model: name, test: $0.name, threads: modelOption.threads, tokens_per_second: $0.mean,
+                    stddev: $0.standardDeviation, median: $0.median, samples: $0.samples, load_seconds: loaded.loadSeconds)
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+        } else {
+            print("| model | threads | test | t/s | median |")
+            print("| --- | ---: | ---: | ---: | ---: |")
+            for r in results {
+                print(String(format: "| %@ | %d | %@ | %.2f ± %.2f | %.2f |", name as NSString, modelOption.threads,
+                             r.name as NSString, r.mean, r.standardDeviation, r.median))
+            }
+            FileHandle.standardError.write(Data(String(format: "load time %.2f s\n", loaded.loadSeconds).utf8))
+        }
+    }
+}
