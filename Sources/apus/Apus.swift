@@ -6,6 +6,6 @@ struct Apus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apus",
         abstract: "A Swift LLM inference engine for Linux CPUs.",
-        subcommands: []
+        subcommands: [Bench.self]
     )
 }
