@@ -52,11 +52,8 @@ extension Q6_KFormat {
     /// `scales[group]` and the next 16 by `scales[group + 1]`, as 8 × i32 partial sums.
     @inline(__always)
     static func scaled(_ values: __m256i, _ activations: UnsafeRawPointer, _ scales: __m128i, group: Int) -> __m256i {
-        let q8 = _mm256_loadu_si256(activations.assumingMemoryBound(to: __m256i.self))
-        let pairMask = _mm_set_epi64x(Int64(bitPattern: 0x0101_0101_0101_0101 &* UInt64(group + 1)),
-                                      Int64(bitPattern: 0x0101_0101_0101_0101 &* UInt64(group)))
-        let groupScales = _mm256_cvtepi8_epi16(_mm_shuffle_epi8(scales, pairMask))
-        return _mm256_madd_epi16(groupScales, _mm256_maddubs_epi16(values, q8))
+        let q8 = KQuant.load32(activations, 0)
+        return _mm256_madd_epi16(KQuant.groupScalePair(scales, chunk: group / 2), _mm256_maddubs_epi16(values, q8))
     }
 }
 #endif

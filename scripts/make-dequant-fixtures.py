@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Writes the dequantization fixtures for Tests/ApusKernelsTests/DequantFixtureTests.swift.
+
+For every GGML type Apus has kernels for, a few blocks and the floats a trusted reference
+decodes them to:
+
+* real blocks: for each type the real models hold (smollm2-135m: F32, Q4_1, Q8_0;
+  gemma3-270m and qwen2.5-coder-0.5b: F32, Q4_K, Q5_0, Q6_K, Q8_0), 8 blocks from the
+  middle of the first tensor of that type (256 values for F32), read with gguf.GGUFReader
+  from ~/.cache/apus/models (or $APUS_MODELS);
+* random valid blocks (seeded, so reruns write the same bytes) for every type: random
+  quant bytes, with each f16 scale field replaced by a finite half in +-2^-6 (one block
+  per file uses a subnormal scale); F16 and BF16 use random finite bit patterns.
+
+The expected floats come from gguf-py's `gguf.quants.dequantize` (numpy), except:
+* Q8_K: gguf-py has no Q8_K. Its blocks are made by llama.cpp's own
+  `quantize_row_q8_K_ref` (so the bsums are valid) and decoded by its
+  `dequantize_row_q8_K`, called through ctypes from libggml-base.so in the installed
+  llama-cpp-python package.
+* Q8_1: neither gguf-py nor ggml can dequantize it (ggml only writes it as an
+  activation), so it has no fixture; DequantFixtureTests checks it with hand-worked cases.
+
+File format (little-endian), one file per type and source, named
+Fixtures/dequant/<TYPE>-<source>.bin:
+    bytes 0-3    magic b"APDQ"
+    bytes 4-7    u32 format version, 1
+    bytes 8-11   u32 GGML type id (ggml.h numbering)
+    bytes 12-15  u32 value count n
+    bytes 16-19  u32 block byte count b
+    then b bytes of blocks, then n f32 expected values.
+
+Usage: python3 scripts/make-dequant-fixtures.py   (from the repository root)
+"""
+import ctypes
+import os
+import struct
+import sys
+from pathlib import Path
+
+import numpy as np
+import gguf
+from gguf import GGMLQuantizationType as T
+from gguf.constants import GGML_QUANT_SIZES
+
+OUT = Path(__file__).resolve().parent.parent / "Tests/ApusKernelsTests/Fixtures/dequant"
+MODELS = Path(os.environ.get("APUS_MODELS") or Path.home() / ".cache/apus/models")
+REAL_SOURCES = {"smollm2": "smollm2-135m", "gemma3": "gemma3-270m", "qwen": "qwen2.5-coder-0.5b"}
+BLOCKS = 8
+
+# Byte offsets of the f16 scale fields inside one block of each quantized type.
+HALF_FIELDS = {
+    T.Q4_0: [0], T.Q4_1: [0, 2], T.Q5_0: [0], T.Q5_1: [0, 2], T.Q8_0: [0],
+    T.Q2_K: [80, 82], T.Q3_K: [108], T.Q4_K: [0, 2], T.Q5_K: [0, 2], T.Q6_K: [208],
+}
+TYPES = [T.F32, T.F16, T.BF16, T.Q4_0, T.Q4_1, T.Q5_0, T.Q5_1, T.Q8_0,
+         T.Q2_K, T.Q3_K, T.Q4_K, T.Q5_K, T.Q6_K, T.Q8_K]
+
+
+def write(qtype: T, source: str, blocks: bytes, values: np.ndarray) -> None:
+    values = np.ascontiguousarray(values, dtype="<f4").reshape(-1)
+    block_size, type_size = GGML_QUANT_SIZES[qtype]
+    assert len(blocks) % type_size == 0 and values.size == len(blocks) // type_size * block_size
+    header = b"APDQ" + struct.pack("<IIII", 1, int(qtype), values.size, len(blocks))
+    path = OUT / f"{qtype.name}-{source}.bin"
+    path.write_bytes(header + blocks + values.tobytes())
+    print(f"{path.name}: {len(blocks)} bytes, {values.size} values")
+
+
+def gguf_dequantize(qtype: T, blocks: bytes) -> np.ndarray:
+    return gguf.quants.dequantize(np.frombuffer(blocks, dtype=np.uint8), qtype)
+
+
+_readers: dict[str, gguf.GGUFReader] = {}
+
+
+def real_blocks(model: str, qtype: T) -> bytes | None:
+    # Opening a reader parses all metadata (large vocabularies), so open each model once.
+    if model not in _readers:
+        _readers[model] = gguf.GGUFReader(str(MODELS / f"{model}.gguf"))
+    reader = _readers[model]
+    for tensor in reader.tensors:
+        if tensor.tensor_type != qtype:
+            continue
+        raw = np.ascontiguousarray(tensor.data).view(np.uint8).reshape(-1)
+        type_size = GGML_QUANT_SIZES[qtype][1]
+        count = 256 if qtype == T.F32 else BLOCKS
+        total = raw.size // type_size
+        if total < count:
+            continue
+        start = (total // 2) * type_size
+        return raw[start:start + count * type_size].tobytes()
+    return None
+
+
+def random_blocks(qtype: T, rng: np.random.Generator) -> bytes:
+    if qtype == T.F16:
+        bits = rng.integers(0, 1 << 16, size=256, dtype=np.uint32).astype(np.uint16)
+        bits[(bits & 0x7C00) == 0x7C00] &= 0xBFFF  # no inf/NaN: clear an exponent bit
+        return bits.astype("<u2").tobytes()
+    if qtype == T.BF16:
+        bits = rng.integers(0, 1 << 16, size=256, dtype=np.uint32).astype(np.uint16)
+        bits[(bits & 0x7F80) == 0x7F80] &= 0xBFFF
+        return bits.astype("<u2").tobytes()
+    if qtype == T.F32:
+        return rng.standard_normal(256).astype("<f4").tobytes()
+    type_size = GGML_QUANT_SIZES[qtype][1]
+    data = rng.integers(0, 256, size=(BLOCKS, type_size), dtype=np.uint16).astype(np.uint8)
+    for block in range(BLOCKS):
+        for offset in HALF_FIELDS[qtype]:
+            scale = np.float16(rng.uniform(-1, 1) / 64)
+            if block == 1:
+                scale = np.float16(rng.uniform(-1, 1) * 2.0 ** -20)  # subnormal half
+            data[block, offset:offset + 2] = np.frombuffer(scale.tobytes(), dtype=np.uint8)
+    return data.tobytes()
+
+
+def ggml_library() -> ctypes.CDLL:
+    import llama_cpp
+    lib = ctypes.CDLL(str(Path(llama_cpp.__file__).parent / "lib" / "libggml-base.so"))
+    for name in ("quantize_row_q8_K_ref", "dequantize_row_q8_K"):
+        getattr(lib, name).argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64]
+        getattr(lib, name).restype = None
+    return lib
+
+
+def q8_k_fixture(rng: np.random.Generator) -> None:
+    lib = ggml_library()
+    values = (rng.standard_normal(BLOCKS * 256) * 2).astype(np.float32)
+    values[256:512] = 0  # an all-zero block (ggml leaves its bsums unwritten: zero them first)
+    blocks = np.zeros(BLOCKS * 292, dtype=np.uint8)
+    lib.quantize_row_q8_K_ref(values.ctypes.data, blocks.ctypes.data, values.size)
+    decoded = np.zeros(values.size, dtype=np.float32)
+    lib.dequantize_row_q8_K(blocks.ctypes.data, decoded.ctypes.data, values.size)
+    write(T.Q8_K, "random", blocks.tobytes(), decoded)
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(20261122)
+    for qtype in TYPES:
+        if qtype == T.Q8_K:
+            q8_k_fixture(rng)
+            continue
+        blocks = random_blocks(qtype, rng)
+        write(qtype, "random", blocks, gguf_dequantize(qtype, blocks))
+        for source, model in REAL_SOURCES.items():
+            if not (MODELS / f"{model}.gguf").exists():
+                print(f"missing {model}; run `apus pull {model}`", file=sys.stderr)
+                return 1
+            real = real_blocks(model, qtype)
+            if real is not None:
+                write(qtype, source, real, gguf_dequantize(qtype, real))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
