@@ -29,6 +29,19 @@ Fixtures/dequant/<TYPE>-<source>.bin:
     bytes 16-19  u32 block byte count b
     then b bytes of blocks, then n f32 expected values.
 
+Quantizer fixtures (same script, because they need the same ggml library): llama.cpp's
+own encoders, `quantize_row_q8_K_ref` (which its x86 build also runs for activations)
+and `quantize_row_q4_K_ref` (gguf-py's `gguf.quants.quantize` has no Q4_K), applied to
+8 blocks of inputs chosen to reach every branch (typical weights, an all-zero block, an
+all-positive block, a constant block, an outlier, values so small the f16 scales
+underflow, ties). Written to Fixtures/quantize/<TYPE>.bin:
+    bytes 0-3    magic b"APQZ"
+    bytes 4-7    u32 format version, 1
+    bytes 8-11   u32 GGML type id
+    bytes 12-15  u32 value count n
+    bytes 16-19  u32 block byte count b
+    then n f32 inputs, then the b bytes ggml wrote.
+
 Usage: python3 scripts/make-dequant-fixtures.py   (from the repository root)
 """
 import ctypes
@@ -117,7 +130,7 @@ def random_blocks(qtype: T, rng: np.random.Generator) -> bytes:
 def ggml_library() -> ctypes.CDLL:
     import llama_cpp
     lib = ctypes.CDLL(str(Path(llama_cpp.__file__).parent / "lib" / "libggml-base.so"))
-    for name in ("quantize_row_q8_K_ref", "dequantize_row_q8_K"):
+    for name in ("quantize_row_q8_K_ref", "dequantize_row_q8_K", "quantize_row_q4_K_ref"):
         getattr(lib, name).argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64]
         getattr(lib, name).restype = None
     return lib
@@ -134,9 +147,39 @@ def q8_k_fixture(rng: np.random.Generator) -> None:
     write(T.Q8_K, "random", blocks.tobytes(), decoded)
 
 
+def quantizer_inputs(rng: np.random.Generator) -> np.ndarray:
+    blocks = [
+        rng.standard_normal(256) * 0.02,                 # typical weights
+        np.zeros(256),                                   # all zero
+        rng.uniform(0.5, 1.5, 256),                      # all positive: min clamps to 0
+        np.full(256, 0.3),                               # constant
+        np.concatenate([rng.standard_normal(255) * 0.01, [4.0]]),  # one outlier
+        rng.standard_normal(256) * 1e-30,                # scales underflow f16
+        np.round(rng.standard_normal(256) * 4) / 4,      # many ties
+        -np.abs(rng.standard_normal(256)),               # all negative
+    ]
+    return np.concatenate(blocks).astype(np.float32)
+
+
+def quantizer_fixtures(rng: np.random.Generator) -> None:
+    lib = ggml_library()
+    out = OUT.parent / "quantize"
+    out.mkdir(parents=True, exist_ok=True)
+    values = quantizer_inputs(rng)
+    for qtype, encoder in ((T.Q8_K, lib.quantize_row_q8_K_ref), (T.Q4_K, lib.quantize_row_q4_K_ref)):
+        type_size = GGML_QUANT_SIZES[qtype][1]
+        blocks = np.zeros(values.size // 256 * type_size, dtype=np.uint8)
+        encoder(values.ctypes.data, blocks.ctypes.data, values.size)
+        header = b"APQZ" + struct.pack("<IIII", 1, int(qtype), values.size, blocks.size)
+        path = out / f"{qtype.name}.bin"
+        path.write_bytes(header + values.astype("<f4").tobytes() + blocks.tobytes())
+        print(f"quantize/{path.name}: {values.size} values, {blocks.size} bytes")
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(20261122)
+    quantizer_fixtures(np.random.default_rng(7))
     for qtype in TYPES:
         if qtype == T.Q8_K:
             q8_k_fixture(rng)
