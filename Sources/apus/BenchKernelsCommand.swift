@@ -30,7 +30,7 @@ struct BenchKernels: ParsableCommand {
     @Option(help: "Timed products per configuration (the median is reported).")
     var repeats: Int = 7
 
-    @Option(help: "GiB read by the memory bandwidth measurement.")
+    @Option(name: .customLong("bandwidth-gib"), help: "GiB read by the memory bandwidth measurement.")
     var bandwidthGiB: Int = 1
 
     @Flag(help: "Print JSON instead of a table.")
