@@ -38,8 +38,8 @@ struct BenchKernels: ParsableCommand {
 
     struct Report: Codable {
         let cpu: String
-        let readBandwidthGBPerSecond: Double
-        let readBandwidthThreads: Int
+        /// Read bandwidth by thread count.
+        let readBandwidthGBPerSecond: [String: Double]
         let forkJoinMicroseconds: [String: Double]
         let results: [KernelBenchmarkResult]
     }
@@ -54,18 +54,23 @@ struct BenchKernels: ParsableCommand {
 
         var pools: [Int: ThreadPool] = [:]
         for count in threadCounts { pools[count] = try ThreadPool(threadCount: count) }
-        let widest = threadCounts.max()!
         let cpu = Self.cpuName()
-        let bandwidth = KernelBenchmark.readBandwidth(bytes: bandwidthGiB << 30, pool: pools[widest]!)
+        var bandwidth: [Int: Double] = [:]
         var forkJoin: [String: Double] = [:]
-        for count in threadCounts { forkJoin[String(count)] = KernelBenchmark.forkJoinMicroseconds(pool: pools[count]!) }
+        for count in threadCounts {
+            bandwidth[count] = KernelBenchmark.readBandwidth(bytes: bandwidthGiB << 30, pool: pools[count]!)
+            forkJoin[String(count)] = KernelBenchmark.forkJoinMicroseconds(pool: pools[count]!)
+        }
         if !json {
             print("CPU: \(cpu), \(ProcessInfo.processInfo.activeProcessorCount) logical cores")
-            print(String(format: "Memory read bandwidth (%d threads, %d GiB): %.1f GB/s", widest, bandwidthGiB, bandwidth))
+            for count in threadCounts {
+                print(String(format: "Memory read bandwidth (%d threads, %d GiB): %.1f GB/s", count, bandwidthGiB, bandwidth[count]!))
+            }
             for count in threadCounts {
                 print(String(format: "Thread pool fork/join (%d threads): %.2f µs", count, forkJoin[String(count)]!))
             }
             print("")
+            // "% of read BW" compares with the plain read bandwidth measured on the same number of threads.
             print("| type | rows×cols | MB | threads | tokens | median ms | weight GB/s | % of read BW | GFLOP/s |")
             print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
         }
@@ -85,7 +90,7 @@ struct BenchKernels: ParsableCommand {
                             print(String(format: "| %@ | %d×%d | %.1f | %d | %d | %.3f | %.1f | %.0f%% | %.1f |",
                                          type.description, rows, columns, Double(weights.matrixBytes) / 1e6, count, tokenCount,
                                          result.medianSeconds * 1e3, result.weightGBPerSecond,
-                                         100 * result.weightGBPerSecond / bandwidth, result.gflopsPerSecond))
+                                         100 * result.weightGBPerSecond / bandwidth[count]!, result.gflopsPerSecond))
                             fflush(nil)  // flush all streams: progress shows while the run goes on
                         }
                     }
@@ -93,7 +98,8 @@ struct BenchKernels: ParsableCommand {
             }
         }
         if json {
-            let report = Report(cpu: cpu, readBandwidthGBPerSecond: bandwidth, readBandwidthThreads: widest,
+            let report = Report(cpu: cpu,
+                                readBandwidthGBPerSecond: Dictionary(uniqueKeysWithValues: bandwidth.map { (String($0.key), $0.value) }),
                                 forkJoinMicroseconds: forkJoin, results: results)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
