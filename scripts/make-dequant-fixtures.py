@@ -42,6 +42,20 @@ underflow, ties). Written to Fixtures/quantize/<TYPE>.bin:
     bytes 16-19  u32 block byte count b
     then n f32 inputs, then the b bytes ggml wrote.
 
+Dot-product fixtures (same reason): for each K-quant weight type, the 8 random blocks of
+its dequant fixture (and the real Q4_K/Q6_K blocks of qwen) against 8 Q8_K activation
+blocks from `quantize_row_q8_K_ref`, with the results of llama.cpp's x86 kernel
+`ggml_vec_dot_<type>_q8_K` (the AVX2 build in llama-cpp-python) and of its portable
+`ggml_vec_dot_<type>_q8_K_generic`, for rows of the first 1, 3 and 8 blocks. Written to
+Fixtures/dot/<TYPE>-<source>.bin:
+    bytes 0-3    magic b"APDT"
+    bytes 4-7    u32 format version, 1
+    bytes 8-11   u32 GGML weight type id
+    bytes 12-15  u32 block count nb (activation blocks are Q8_K, 292 bytes)
+    bytes 16-19  u32 number of row lengths r
+    then r u32 row lengths in blocks, then r (f32 x86 result, f32 generic result) pairs,
+    then the weight blocks, then the activation blocks.
+
 Usage: python3 scripts/make-dequant-fixtures.py   (from the repository root)
 """
 import ctypes
@@ -176,6 +190,40 @@ def quantizer_fixtures(rng: np.random.Generator) -> None:
         print(f"quantize/{path.name}: {values.size} values, {blocks.size} bytes")
 
 
+def dot_fixtures(rng: np.random.Generator) -> None:
+    lib = ggml_library()
+    cpu = ctypes.CDLL(str(Path(lib._name).parent / "libggml-cpu.so"))
+    cpu.ggml_cpu_init()
+    out = OUT.parent / "dot"
+    out.mkdir(parents=True, exist_ok=True)
+    values = rng.standard_normal(BLOCKS * 256).astype(np.float32)
+    activations = np.zeros(BLOCKS * 292, dtype=np.uint8)
+    lib.quantize_row_q8_K_ref(values.ctypes.data, activations.ctypes.data, values.size)
+    lengths = [1, 3, BLOCKS]
+    sources = [(t, "random") for t in (T.Q2_K, T.Q3_K, T.Q4_K, T.Q5_K, T.Q6_K)]
+    sources += [(T.Q4_K, "qwen"), (T.Q6_K, "qwen")]
+    for qtype, source in sources:
+        raw = (OUT / f"{qtype.name}-{source}.bin").read_bytes()
+        byte_count = struct.unpack_from("<I", raw, 16)[0]
+        weights = np.frombuffer(raw[20:20 + byte_count], dtype=np.uint8).copy()
+        results = []
+        for suffix in ("", "_generic"):
+            kernel = getattr(cpu, f"ggml_vec_dot_{qtype.name.lower().replace('_k', '_K')}_q8_K{suffix}")
+            kernel.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p,
+                               ctypes.c_size_t, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+            kernel.restype = None
+            for blocks in lengths:
+                result = ctypes.c_float(np.nan)
+                kernel(blocks * 256, ctypes.byref(result), 0, weights.ctypes.data, 0, activations.ctypes.data, 0, 1)
+                results.append(result.value)
+        pairs = [value for i in range(len(lengths)) for value in (results[i], results[len(lengths) + i])]
+        header = b"APDT" + struct.pack("<IIII", 1, int(qtype), BLOCKS, len(lengths))
+        body = struct.pack(f"<{len(lengths)}I", *lengths) + struct.pack(f"<{len(pairs)}f", *pairs)
+        path = out / f"{qtype.name}-{source}.bin"
+        path.write_bytes(header + body + weights.tobytes() + activations.tobytes())
+        print(f"dot/{path.name}: x86/generic = {pairs}")
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(20261122)
@@ -193,6 +241,7 @@ def main() -> int:
             real = real_blocks(model, qtype)
             if real is not None:
                 write(qtype, source, real, gguf_dequantize(qtype, real))
+    dot_fixtures(np.random.default_rng(11))
     return 0
 
 

@@ -26,3 +26,20 @@ extension KQuant {
     }
 }
 #endif
+
+#if arch(x86_64)
+extension KQuant {
+    /// Adds the 8 lanes in ggml's `hsum_float_8` order (high half + low half, then lanes
+    /// 0+2 and 1+3, then those two), so the fast kernels round exactly as llama.cpp's do.
+    @inline(__always)
+    static func horizontalSum(_ v: __m256) -> Float {
+        horizontalSum(v.highHalf + v.lowHalf)
+    }
+
+    /// Adds 4 lanes as ggml does: (0 + 2) + (1 + 3).
+    @inline(__always)
+    static func horizontalSum(_ v: SIMD4<Float>) -> Float {
+        (v[0] + v[2]) + (v[1] + v[3])
+    }
+}
+#endif

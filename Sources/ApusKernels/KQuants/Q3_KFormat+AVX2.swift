@@ -36,7 +36,7 @@ extension Q3_KFormat {
             }
             accumulator = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(integerSum), accumulator)
         }
-        return accumulator.sum()
+        return KQuant.horizontalSum(accumulator)
     }
 }
 #endif

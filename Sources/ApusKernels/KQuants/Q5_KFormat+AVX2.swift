@@ -9,7 +9,8 @@ extension Q5_KFormat {
         let lowNibbles = _mm256_set1_epi8(0x0F)
         let sixteen = _mm256_set1_epi8(16)
         var accumulator = _mm256_setzero_ps()
-        var minAccumulator = _mm_setzero_ps()
+        // ggml's Q5_K kernel keeps the min term as one float, added per block.
+        var minSum: Float = 0
         for block in 0 ..< count / KQuant.superBlock {
             let x = weights + block * blockBytes
             let y = activations + block * Q8_KFormat.blockBytes
@@ -24,7 +25,7 @@ extension Q5_KFormat {
             let groupSums = KQuant.load32(y, Q8_KFormat.sumsOffset)
             let subBlockSums = _mm_hadd_epi16(groupSums.lowHalf, groupSums.highHalf)
             let minProducts = _mm_madd_epi16(scalesAndMins.highHalf, subBlockSums)
-            minAccumulator = _mm_fmadd_ps(_mm_set1_ps(negativeDmin), _mm_cvtepi32_ps(minProducts), minAccumulator)
+            minSum += negativeDmin * Float(unsafeBitCast(minProducts, to: SIMD4<Int32>.self).wrappedSum())
 
             let scales128 = scalesAndMins.lowHalf
             let scales = _mm256_set_m128i(scales128, scales128)
@@ -48,7 +49,7 @@ extension Q5_KFormat {
             }
             accumulator = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(integerSum), accumulator)
         }
-        return accumulator.sum() + (minAccumulator[0] + minAccumulator[1] + minAccumulator[2] + minAccumulator[3])
+        return KQuant.horizontalSum(accumulator) + minSum
     }
 }
 #endif

@@ -45,7 +45,7 @@ extension Q6_KFormat {
             integerSum = _mm256_sub_epi32(integerSum, offsetTerm)
             accumulator = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(integerSum), accumulator)
         }
-        return accumulator.sum()
+        return KQuant.horizontalSum(accumulator)
     }
 
     /// 32 unsigned 6-bit values times 32 activations, the first 16 products scaled by
