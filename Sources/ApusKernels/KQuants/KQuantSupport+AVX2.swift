@@ -2,15 +2,23 @@
 import _Builtin_intrinsics.intel
 
 extension KQuant {
-    /// For 32 values covering two 16-value groups `2·chunk` and `2·chunk + 1`: a vector of
-    /// 16 words, the first 8 holding signed byte `2·chunk` of `scales` and the last 8 byte
-    /// `2·chunk + 1`, ready for `vpmaddwd` against the `vpmaddubsw` pair sums.
+    /// The 16 signed byte group scales of a block widened to words, for `groupScalePair`:
+    /// `first` holds scales 0…7 in both 128-bit lanes, `second` scales 8…15.
     @inline(__always)
-    static func groupScalePair(_ scales: __m128i, chunk: Int) -> __m256i {
-        let first = UInt64(2 * chunk), second = UInt64(2 * chunk + 1)
-        let mask = _mm_set_epi64x(Int64(bitPattern: 0x0101_0101_0101_0101 &* second),
-                                  Int64(bitPattern: 0x0101_0101_0101_0101 &* first))
-        return _mm256_cvtepi8_epi16(_mm_shuffle_epi8(scales, mask))
+    static func wordScales(_ scales: __m128i) -> (first: __m256i, second: __m256i) {
+        let words = _mm256_cvtepi8_epi16(scales)
+        return (_mm256_set_m128i(words.lowHalf, words.lowHalf), _mm256_set_m128i(words.highHalf, words.highHalf))
+    }
+
+    /// For 32 values covering groups `2·pair` and `2·pair + 1` of `halfScales` (one of
+    /// `wordScales`' results, `pair` in 0…3): 8 words of the first scale then 8 of the
+    /// second, ready for `vpmaddwd` against the `vpmaddubsw` pair sums. One `vpshufb`.
+    @inline(__always)
+    static func groupScalePair(_ halfScales: __m256i, pair: Int) -> __m256i {
+        let first = Int64(4 * pair) | Int64(4 * pair + 1) << 8
+        let second = Int64(4 * pair + 2) | Int64(4 * pair + 3) << 8
+        let low = first &* 0x0001_0001_0001_0001, high = second &* 0x0001_0001_0001_0001
+        return _mm256_shuffle_epi8(halfScales, _mm256_set_epi64x(high, high, low, low))
     }
 
     /// Loads 32 bytes at `offset` from `base` (unaligned).

@@ -22,8 +22,10 @@ extension Q2_KFormat {
             let minProducts = _mm256_madd_epi16(mins, KQuant.load32(y, Q8_KFormat.sumsOffset))
             accumulator = _mm256_fmadd_ps(_mm256_set1_ps(negativeDmin), _mm256_cvtepi32_ps(minProducts), accumulator)
 
+            let wordScales = KQuant.wordScales(scales)
             var integerSum = _mm256_setzero_si256()
             for half in 0 ..< 2 {
+                let halfScales = half == 0 ? wordScales.first : wordScales.second
                 let bits = KQuant.load32(x, quantsOffset + 32 * half)
                 for j in 0 ..< 4 {
                     let chunk = 4 * half + j
@@ -31,7 +33,7 @@ extension Q2_KFormat {
                     let q8 = KQuant.load32(y, Q8_KFormat.quantsOffset + 32 * chunk)
                     let pairs = _mm256_maddubs_epi16(values, q8)
                     integerSum = _mm256_add_epi32(integerSum,
-                                                  _mm256_madd_epi16(KQuant.groupScalePair(scales, chunk: chunk), pairs))
+                                                  _mm256_madd_epi16(KQuant.groupScalePair(halfScales, pair: j), pairs))
                 }
             }
             accumulator = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(integerSum), accumulator)

@@ -9,7 +9,7 @@ extension Q5_KFormat {
         let lowNibbles = _mm256_set1_epi8(0x0F)
         let sixteen = _mm256_set1_epi8(16)
         var accumulator = _mm256_setzero_ps()
-        // ggml's Q5_K kernel keeps the min term as one float, added per block.
+        // ggml's Q5_K kernel keeps the min term as one float, added per block (GCC fuses it into an FMA).
         var minSum: Float = 0
         for block in 0 ..< count / KQuant.superBlock {
             let x = weights + block * blockBytes
@@ -25,7 +25,7 @@ extension Q5_KFormat {
             let groupSums = KQuant.load32(y, Q8_KFormat.sumsOffset)
             let subBlockSums = _mm_hadd_epi16(groupSums.lowHalf, groupSums.highHalf)
             let minProducts = _mm_madd_epi16(scalesAndMins.highHalf, subBlockSums)
-            minSum += negativeDmin * Float(unsafeBitCast(minProducts, to: SIMD4<Int32>.self).wrappedSum())
+            minSum = minSum.addingProduct(negativeDmin, Float(unsafeBitCast(minProducts, to: SIMD4<Int32>.self).wrappedSum()))
 
             let scales128 = scalesAndMins.lowHalf
             let scales = _mm256_set_m128i(scales128, scales128)
