@@ -16,6 +16,8 @@ public enum KernelDispatch {
     }
 
     /// Calls `body` with the format type of `type`, or returns nil when there is none.
+    /// The format arrives as an existential, so this is for reference and set-up paths;
+    /// hot loops go through `MatMul`'s switch, which specialises per concrete format.
     @inline(__always)
     static func withFormat<R>(_ type: GGMLType, _ body: (any QuantFormat.Type) -> R) -> R? {
         switch type {
