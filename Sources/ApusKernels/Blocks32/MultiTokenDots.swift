@@ -16,7 +16,7 @@ extension Q4_0Format: MultiTokenDot {
         let sums = Dot4.run(count: count, weightBlockBytes: blockBytes, activationBlockBytes: Q8_0Format.blockBytes,
                             weights, activations, activationRowBytes) { x in
             let quants = _mm256_sub_epi8(AVX2Blocks.nibbles32(x + 2), eight)
-            return (_mm256_sign_epi8(quants, quants), quants, loadHalf(x, 0))
+            return (_mm256_sign_epi8(quants, quants), quants)
         }
         Dot4.store(sums, results)
         #else
@@ -34,7 +34,7 @@ extension Q5_0Format: MultiTokenDot {
                             weights, activations, activationRowBytes) { x in
             let clear = _mm256_andnot_si256(AVX2Blocks.bitsToBytes(x.loadUnaligned(fromByteOffset: 2, as: UInt32.self)), highNibble)
             let quants = _mm256_or_si256(AVX2Blocks.nibbles32(x + 6), clear)
-            return (_mm256_sign_epi8(quants, quants), quants, loadHalf(x, 0))
+            return (_mm256_sign_epi8(quants, quants), quants)
         }
         Dot4.store(sums, results)
         #else
@@ -47,20 +47,21 @@ enum Dot4 {
     #if arch(x86_64)
     typealias Sums = (__m256, __m256, __m256, __m256)
 
-    /// The shared loop. `decode(block)` returns the weight block as unsigned magnitudes,
-    /// the bytes whose signs are moved onto the activations, and the block's scale.
+    /// The shared loop. `decode(block)` returns the weight block as unsigned magnitudes
+    /// and the bytes whose signs are moved onto the activations; the half scale is at offset 0.
     @inline(__always)
     static func run(count: Int, weightBlockBytes: Int, activationBlockBytes: Int,
                     _ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, _ stride: Int,
-                    decode: (UnsafeRawPointer) -> (__m256i, __m256i, Float)) -> Sums {
+                    decode: (UnsafeRawPointer) -> (__m256i, __m256i)) -> Sums {
         var s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps()
         for block in 0..<(count / 32) {
-            let (magnitudes, signs, d) = decode(weights + block * weightBlockBytes)
+            let x = weights + block * weightBlockBytes
+            let (magnitudes, signs) = decode(x)
             let y = activations + block * activationBlockBytes
             @inline(__always)
             func term(_ row: UnsafeRawPointer) -> (__m256, __m256) {
                 let products = AVX2Blocks.dotUnsigned(magnitudes, _mm256_sign_epi8(AVX2Blocks.load32(row + 2), signs))
-                return (_mm256_set1_ps(d * loadHalf(row, 0)), products)
+                return (AVX2Blocks.scaleProduct(x, 0, row, 0), products)
             }
             let t0 = term(y), t1 = term(y + stride), t2 = term(y + 2 * stride), t3 = term(y + 3 * stride)
             s0 = _mm256_fmadd_ps(t0.0, t0.1, s0)
