@@ -4,9 +4,10 @@ import _Builtin_intrinsics.intel
 
 // Four-token micro-kernels: each weight block is loaded and unpacked once, then dotted
 // against the same block of four activation rows with four independent accumulators.
-// Kept where `apus bench kernels` showed a gain (64-token matmul, 1536×576, 1 thread,
-// side by side with four single dots): Q4_0 ~2×, Q5_0 ~1.3–1.8×. Q8_0 (nothing to
-// unpack) measured equal and Q4_1 no better, so they use the single dot.
+// Kept where `apus bench kernels` showed a gain against four single dots (64 tokens,
+// 1 thread, A/B in one session): Q4_0 ~2×, Q5_0 ~1.3–1.8× (1536×576), Q4_1 1.3–1.6×
+// (1536×576 and 896×4864, binaries alternated three times). Q8_0 (nothing to unpack)
+// measured equal, so it uses the single dot.
 
 extension Q4_0Format: MultiTokenDot {
     public static func dot4(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationRowBytes: Int,
@@ -43,6 +44,34 @@ extension Q5_0Format: MultiTokenDot {
     }
 }
 
+extension Q4_1Format: MultiTokenDot {
+    public static func dot4(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationRowBytes: Int,
+                            count: Int, results: UnsafeMutablePointer<Float>) {
+        #if arch(x86_64)
+        // Unsigned quants: the sign operand is all ones (a no-op), and the m·s terms are
+        // summed per token in block order, as the single dot does.
+        let ones = _mm256_set1_epi8(1)
+        var minimumTerms = SIMD4<Float>()
+        for block in 0..<(count / 32) {
+            let m = loadHalf(weights + block * blockBytes, 2)
+            let y = activations + block * Q8_1Format.blockBytes
+            minimumTerms += m * SIMD4(loadHalf(y, 2), loadHalf(y + activationRowBytes, 2),
+                                      loadHalf(y + 2 * activationRowBytes, 2), loadHalf(y + 3 * activationRowBytes, 2))
+        }
+        let sums = Dot4.run(count: count, weightBlockBytes: blockBytes, activationBlockBytes: Q8_1Format.blockBytes,
+                            quantsOffset: 4, weights, activations, activationRowBytes) { x in
+            (AVX2Blocks.nibbles32(x + 4), ones)
+        }
+        results[0] = AVX2Blocks.horizontalSum(sums.0) + minimumTerms[0]
+        results[1] = AVX2Blocks.horizontalSum(sums.1) + minimumTerms[1]
+        results[2] = AVX2Blocks.horizontalSum(sums.2) + minimumTerms[2]
+        results[3] = AVX2Blocks.horizontalSum(sums.3) + minimumTerms[3]
+        #else
+        Dot4.portable(Self.self, weights, activations, activationRowBytes, count, results)
+        #endif
+    }
+}
+
 enum Dot4 {
     #if arch(x86_64)
     typealias Sums = (__m256, __m256, __m256, __m256)
@@ -50,7 +79,7 @@ enum Dot4 {
     /// The shared loop. `decode(block)` returns the weight block as unsigned magnitudes
     /// and the bytes whose signs are moved onto the activations; the half scale is at offset 0.
     @inline(__always)
-    static func run(count: Int, weightBlockBytes: Int, activationBlockBytes: Int,
+    static func run(count: Int, weightBlockBytes: Int, activationBlockBytes: Int, quantsOffset: Int = 2,
                     _ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, _ stride: Int,
                     decode: (UnsafeRawPointer) -> (__m256i, __m256i)) -> Sums {
         var s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps()
@@ -60,7 +89,7 @@ enum Dot4 {
             let y = activations + block * activationBlockBytes
             @inline(__always)
             func term(_ row: UnsafeRawPointer) -> (__m256, __m256) {
-                let products = AVX2Blocks.dotUnsigned(magnitudes, _mm256_sign_epi8(AVX2Blocks.load32(row + 2), signs))
+                let products = AVX2Blocks.dotUnsigned(magnitudes, _mm256_sign_epi8(AVX2Blocks.load32(row + quantsOffset), signs))
                 return (AVX2Blocks.scaleProduct(x, 0, row, 0), products)
             }
             let t0 = term(y), t1 = term(y + stride), t2 = term(y + 2 * stride), t3 = term(y + 3 * stride)
