@@ -6,8 +6,8 @@ import _Builtin_intrinsics.intel
 // against the same block of four activation rows with four independent accumulators.
 // Kept where `apus bench kernels` showed a gain against four single dots (64 tokens,
 // 1 thread, A/B in one session): Q4_0 ~2×, Q5_0 ~1.3–1.8× (1536×576), Q4_1 1.3–1.6×
-// (1536×576 and 896×4864, binaries alternated three times). Q8_0 (nothing to unpack)
-// measured equal, so it uses the single dot.
+// (1536×576 and 896×4864, binaries alternated three times), Q8_0 1.25–1.6× (same A/B;
+// an earlier A/B, before the scale-widening fix, had measured it equal).
 
 extension Q4_0Format: MultiTokenDot {
     public static func dot4(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationRowBytes: Int,
@@ -17,6 +17,22 @@ extension Q4_0Format: MultiTokenDot {
         let sums = Dot4.run(count: count, weightBlockBytes: blockBytes, activationBlockBytes: Q8_0Format.blockBytes,
                             weights, activations, activationRowBytes) { x in
             let quants = _mm256_sub_epi8(AVX2Blocks.nibbles32(x + 2), eight)
+            return (_mm256_sign_epi8(quants, quants), quants)
+        }
+        Dot4.store(sums, results)
+        #else
+        Dot4.portable(Self.self, weights, activations, activationRowBytes, count, results)
+        #endif
+    }
+}
+
+extension Q8_0Format: MultiTokenDot {
+    public static func dot4(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationRowBytes: Int,
+                            count: Int, results: UnsafeMutablePointer<Float>) {
+        #if arch(x86_64)
+        let sums = Dot4.run(count: count, weightBlockBytes: blockBytes, activationBlockBytes: blockBytes,
+                            weights, activations, activationRowBytes) { x in
+            let quants = AVX2Blocks.load32(x + 2)
             return (_mm256_sign_epi8(quants, quants), quants)
         }
         Dot4.store(sums, results)
