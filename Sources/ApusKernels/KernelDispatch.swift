@@ -8,12 +8,16 @@ public enum KernelDispatch {
     /// Whether matrix products with weights of `type` are available.
     public static func supports(_ type: GGMLType) -> Bool {
         switch type {
-        case .f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q8_1, .q4_K, .q6_K, .q8_K: return true
+        case .f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q8_1,
+             .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .q8_K:
+            return true
         default: return false
         }
     }
 
     /// Calls `body` with the format type of `type`, or returns nil when there is none.
+    /// The format arrives as an existential, so this is for reference and set-up paths;
+    /// hot loops go through `MatMul`'s switch, which specialises per concrete format.
     @inline(__always)
     static func withFormat<R>(_ type: GGMLType, _ body: (any QuantFormat.Type) -> R) -> R? {
         switch type {
@@ -26,7 +30,10 @@ public enum KernelDispatch {
         case .q5_1: return body(Q5_1Format.self)
         case .q8_0: return body(Q8_0Format.self)
         case .q8_1: return body(Q8_1Format.self)
+        case .q2_K: return body(Q2_KFormat.self)
+        case .q3_K: return body(Q3_KFormat.self)
         case .q4_K: return body(Q4_KFormat.self)
+        case .q5_K: return body(Q5_KFormat.self)
         case .q6_K: return body(Q6_KFormat.self)
         case .q8_K: return body(Q8_KFormat.self)
         default: return nil

@@ -25,7 +25,10 @@ public enum MatMul {
         case .q5_1: job.run(Q5_1Format.self, pool)
         case .q8_0: job.run(Q8_0Format.self, pool)
         case .q8_1: job.run(Q8_1Format.self, pool)
+        case .q2_K: job.run(Q2_KFormat.self, pool)
+        case .q3_K: job.run(Q3_KFormat.self, pool)
         case .q4_K: job.run(Q4_KFormat.self, pool)
+        case .q5_K: job.run(Q5_KFormat.self, pool)
         case .q6_K: job.run(Q6_KFormat.self, pool)
         case .q8_K: job.run(Q8_KFormat.self, pool)
         default: throw .unsupportedWeightType(weights.type)
@@ -83,19 +86,54 @@ public enum MatMul {
         }
 
         func run<F: QuantFormat>(_ format: F.Type, _ pool: ThreadPool) {
+            forEachRowBlock(pool) { first, last in
+                dotSingleTokens(F.self, from: 0, rows: first..<last)
+            }
+        }
+
+        /// For formats with a four-token micro-kernel: tokens in groups of four, the rest one by one.
+        func run<F: MultiTokenDot>(_ format: F.Type, _ pool: ThreadPool) {
+            let rows = weights.rows
+            forEachRowBlock(pool) { first, last in
+                var token = 0
+                var four = SIMD4<Float>()
+                while token + 4 <= tokens {
+                    let x = activations + token * activationRowBytes
+                    for row in first..<last {
+                        withUnsafeMutablePointer(to: &four) { quad in
+                            quad.withMemoryRebound(to: Float.self, capacity: 4) { results in
+                                F.dot4(weights.row(row), x, activationRowBytes: activationRowBytes,
+                                       count: weights.columns, results: results)
+                            }
+                        }
+                        for t in 0..<4 { output[(token + t) * rows + row] = four[t] }
+                    }
+                    token += 4
+                }
+                dotSingleTokens(F.self, from: token, rows: first..<last)
+            }
+        }
+
+        @inline(__always)
+        private func dotSingleTokens<F: QuantFormat>(_ format: F.Type, from firstToken: Int, rows block: Range<Int>) {
+            for token in firstToken..<tokens {
+                let x = activations + token * activationRowBytes
+                let y = output + token * weights.rows
+                for row in block {
+                    y[row] = F.dot(weights.row(row), x, count: weights.columns)
+                }
+            }
+        }
+
+        /// Runs `body(firstRow, endRow)` for every block of `rowsPerTask` rows on the pool.
+        @inline(__always)
+        private func forEachRowBlock(_ pool: ThreadPool, _ body: (Int, Int) -> Void) {
             let rows = weights.rows
             guard rows > 0, tokens > 0 else { return }
             let tasks = (rows + rowsPerTask - 1) / rowsPerTask
             pool.run(tasks: tasks) { task in
                 let first = task * rowsPerTask
-                let last = min(rows, first + rowsPerTask)
-                for token in 0..<tokens {
-                    let x = activations + token * activationRowBytes
-                    let y = output + token * rows
-                    for row in first..<last {
-                        y[row] = F.dot(weights.row(row), x, count: weights.columns)
-                    }
-                }
+                body(first, min(rows, first + rowsPerTask))
             }
         }
     }

@@ -29,3 +29,13 @@ public protocol QuantizableFormat: QuantFormat {
     /// The fast encoder; produces the same bytes as `quantizeReference`.
     static func quantize(_ source: UnsafePointer<Float>, _ destination: UnsafeMutableRawPointer, count: Int)
 }
+
+/// A micro-kernel for matrix products: one weight row against four activation rows, so
+/// a format can decode each weight block once and use it four times.
+public protocol MultiTokenDot: QuantFormat {
+    /// Writes `dot(weights, activation row t)` to `results[t]` for t in 0..<4; activation
+    /// row t starts at `activations + t·activationRowBytes`. Each result must equal `dot`'s
+    /// for the same pair up to float rounding.
+    static func dot4(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationRowBytes: Int,
+                     count: Int, results: UnsafeMutablePointer<Float>)
+}

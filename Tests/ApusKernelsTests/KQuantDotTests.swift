@@ -58,6 +58,15 @@ import Testing
     func q6KDot(blocks: Int) { KQuantRows.checkDot(Q6_KFormat.self, blocks: blocks, halves: [208]) }
 
     @Test(arguments: blockCounts)
+    func q5KDot(blocks: Int) { KQuantRows.checkDot(Q5_KFormat.self, blocks: blocks, halves: [0, 2]) }
+
+    @Test(arguments: blockCounts)
+    func q3KDot(blocks: Int) { KQuantRows.checkDot(Q3_KFormat.self, blocks: blocks, halves: [108]) }
+
+    @Test(arguments: blockCounts)
+    func q2KDot(blocks: Int) { KQuantRows.checkDot(Q2_KFormat.self, blocks: blocks, halves: [80, 82]) }
+
+    @Test(arguments: blockCounts)
     func q8KDot(blocks: Int) {
         var random = KQuantRandom(seed: 7 * UInt64(blocks))
         let weights = KQuantRows.activations((0 ..< blocks * 256).map { _ in Float(random.gaussian()) })

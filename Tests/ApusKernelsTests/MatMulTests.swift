@@ -17,7 +17,10 @@ func randomWeights<F: QuantFormat>(_ format: F.Type, rows: Int, columns: Int, _ 
     case .q8_K: return quantized(Q8_KFormat.self, values)
     case .q5_0: return randomWeightRow(.q5_0, blocks: rows * columns / 32, halfOffsets: [0], &rng)
     case .q5_1: return randomWeightRow(.q5_1, blocks: rows * columns / 32, halfOffsets: [0, 2], &rng)
+    case .q2_K: return randomWeightRow(.q2_K, blocks: rows * columns / 256, halfOffsets: [80, 82], &rng)
+    case .q3_K: return randomWeightRow(.q3_K, blocks: rows * columns / 256, halfOffsets: [108], &rng)
     case .q4_K: return randomWeightRow(.q4_K, blocks: rows * columns / 256, halfOffsets: [0, 2], &rng)
+    case .q5_K: return randomWeightRow(.q5_K, blocks: rows * columns / 256, halfOffsets: [0, 2], &rng)
     case .q6_K: return randomWeightRow(.q6_K, blocks: rows * columns / 256, halfOffsets: [208], &rng)
     default: fatalError("no test weights for \(F.type)")
     }
@@ -64,7 +67,10 @@ struct MatMulTests {
     @Test func q5_1() throws { try check(Q5_1Format.self, columns: 5 * 32, seed: 7) }
     @Test func q8_0() throws { try check(Q8_0Format.self, columns: 9 * 32, seed: 8) }
     @Test func q8_1() throws { try check(Q8_1Format.self, columns: 1 * 32, seed: 9) }
+    @Test func q2_K() throws { try check(Q2_KFormat.self, columns: 2 * 256, seed: 13) }
+    @Test func q3_K() throws { try check(Q3_KFormat.self, columns: 3 * 256, seed: 14) }
     @Test func q4_K() throws { try check(Q4_KFormat.self, columns: 3 * 256, seed: 10) }
+    @Test func q5_K() throws { try check(Q5_KFormat.self, columns: 1 * 256, seed: 15) }
     @Test func q6_K() throws { try check(Q6_KFormat.self, columns: 1 * 256, seed: 11) }
     @Test func q8_K() throws { try check(Q8_KFormat.self, columns: 2 * 256, seed: 12) }
 

@@ -54,6 +54,19 @@ enum AVX2Blocks {
         return _mm256_cvtepi32_ps(quads)
     }
 
+    /// The product of the halves at `x + xOffset` and `y + yOffset`, in all 8 lanes.
+    ///
+    /// Each half is broadcast (`vpbroadcastw` from memory) before widening so that every
+    /// lane is used: with a scalar widen LLVM emitted `vpinsrw` merging into a stale
+    /// register, the FMA accumulator, which made each block wait for the previous FMA.
+    @inline(__always)
+    static func scaleProduct(_ x: UnsafeRawPointer, _ xOffset: Int, _ y: UnsafeRawPointer, _ yOffset: Int) -> __m256 {
+        let a = _mm_cvtph_ps(_mm_set1_epi16(x.loadUnaligned(fromByteOffset: xOffset, as: Int16.self)))
+        let b = _mm_cvtph_ps(_mm_set1_epi16(y.loadUnaligned(fromByteOffset: yOffset, as: Int16.self)))
+        let product = _mm_mul_ps(a, b)
+        return _mm256_set_m128(product, product)
+    }
+
     /// Adds the 8 lanes of `v`.
     @inline(__always)
     static func horizontalSum(_ v: __m256) -> Float {

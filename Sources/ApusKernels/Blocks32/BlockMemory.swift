@@ -1,9 +1,10 @@
-/// Byte-level access to the fields of GGML blocks.
-///
-/// Blocks in a file are packed without padding (`block_q4_0` is 18 bytes), so every
-/// field read is an unaligned little-endian load from a raw pointer.
+// Byte-level access to the fields of GGML blocks.
+//
+// Blocks in a file are packed without padding (`block_q4_0` is 18 bytes), so every
+// field read is an unaligned little-endian load from a raw pointer.
 
 /// Reads the IEEE half at `offset` and widens it to Float (F16C `vcvtph2ps` on x86).
+/// In AVX2 loops use `AVX2Blocks.scaleProduct` for block scales (see there why).
 @inline(__always)
 func loadHalf(_ base: UnsafeRawPointer, _ offset: Int) -> Float {
     Float(Float16(bitPattern: base.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))

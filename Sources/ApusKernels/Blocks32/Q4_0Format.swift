@@ -48,7 +48,7 @@ public enum Q4_0Format: QuantizableFormat {
         for block in 0..<(count / 32) {
             let x = weights + block * blockBytes
             let y = activations + block * Q8_0Format.blockBytes
-            let scale = _mm256_set1_ps(loadHalf(x, 0) * loadHalf(y, 0))
+            let scale = AVX2Blocks.scaleProduct(x, 0, y, 0)
             let quants = _mm256_sub_epi8(AVX2Blocks.nibbles32(x + 2), eight)
             let products = AVX2Blocks.dotSigned(quants, AVX2Blocks.load32(y + 2))
             accumulator = _mm256_fmadd_ps(scale, products, accumulator)

@@ -50,7 +50,7 @@ public enum Q4_1Format: QuantizableFormat {
             let x = weights + block * blockBytes
             let y = activations + block * Q8_1Format.blockBytes
             minimumTerms += loadHalf(x, 2) * loadHalf(y, 2)
-            let scale = _mm256_set1_ps(loadHalf(x, 0) * loadHalf(y, 0))
+            let scale = AVX2Blocks.scaleProduct(x, 0, y, 0)
             let products = AVX2Blocks.dotUnsigned(AVX2Blocks.nibbles32(x + 4), AVX2Blocks.load32(y + 4))
             accumulator = _mm256_fmadd_ps(scale, products, accumulator)
         }

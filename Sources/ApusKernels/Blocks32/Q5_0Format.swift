@@ -54,7 +54,7 @@ public enum Q5_0Format: QuantFormat {
         for block in 0..<(count / 32) {
             let x = weights + block * blockBytes
             let y = activations + block * Q8_0Format.blockBytes
-            let scale = _mm256_set1_ps(loadHalf(x, 0) * loadHalf(y, 0))
+            let scale = AVX2Blocks.scaleProduct(x, 0, y, 0)
             // q − 16 as a signed byte is the nibble with 0xF0 set where the fifth bit is clear.
             let clear = _mm256_andnot_si256(AVX2Blocks.bitsToBytes(x.loadUnaligned(fromByteOffset: 2, as: UInt32.self)), highNibble)
             let quants = _mm256_or_si256(AVX2Blocks.nibbles32(x + 6), clear)

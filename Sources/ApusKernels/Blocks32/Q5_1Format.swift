@@ -48,7 +48,7 @@ public enum Q5_1Format: QuantFormat {
             let x = weights + block * blockBytes
             let y = activations + block * Q8_1Format.blockBytes
             minimumTerms += loadHalf(x, 2) * loadHalf(y, 2)
-            let scale = _mm256_set1_ps(loadHalf(x, 0) * loadHalf(y, 0))
+            let scale = AVX2Blocks.scaleProduct(x, 0, y, 0)
             let high = _mm256_and_si256(AVX2Blocks.bitsToBytes(x.loadUnaligned(fromByteOffset: 4, as: UInt32.self)), fifthBit)
             let quants = _mm256_or_si256(AVX2Blocks.nibbles32(x + 8), high)
             let products = AVX2Blocks.dotUnsigned(quants, AVX2Blocks.load32(y + 4))

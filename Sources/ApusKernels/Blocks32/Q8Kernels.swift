@@ -12,7 +12,7 @@ enum Q8Dot {
         for block in 0..<(count / 32) {
             let x = weights + block * weightBlockBytes
             let y = activations + block * 34
-            let scale = _mm256_set1_ps(loadHalf(x, 0) * loadHalf(y, 0))
+            let scale = AVX2Blocks.scaleProduct(x, 0, y, 0)
             let products = AVX2Blocks.dotSigned(AVX2Blocks.load32(x + weightQuantsOffset), AVX2Blocks.load32(y + 2))
             accumulator = _mm256_fmadd_ps(scale, products, accumulator)
         }

@@ -48,7 +48,7 @@ extension Q4_KFormat {
             accumulator = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(integerSum), accumulator)
         }
         let minLanes = minAccumulator
-        return accumulator.sum() + (minLanes[0] + minLanes[1] + minLanes[2] + minLanes[3])
+        return KQuant.horizontalSum(accumulator) + KQuant.horizontalSum(minLanes)
     }
 
     /// A `vpshufb` mask that copies 16-bit word `index` (0…7) of each 128-bit lane into

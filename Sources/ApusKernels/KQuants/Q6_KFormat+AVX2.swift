@@ -20,8 +20,10 @@ extension Q6_KFormat {
             let offsetTerm = _mm256_slli_epi32(_mm256_madd_epi16(groupSums, _mm256_cvtepi8_epi16(scales)), 5)
 
             let q8 = y + Q8_KFormat.quantsOffset
+            let wordScales = KQuant.wordScales(scales)
             var integerSum = _mm256_setzero_si256()
             for half in 0 ..< 2 {
+                let halfScales = half == 0 ? wordScales.first : wordScales.second
                 let bits1 = _mm256_loadu_si256((x + 64 * half).assumingMemoryBound(to: __m256i.self))
                 let bits2 = _mm256_loadu_si256((x + 64 * half + 32).assumingMemoryBound(to: __m256i.self))
                 let highBits = _mm256_loadu_si256((x + highOffset + 32 * half).assumingMemoryBound(to: __m256i.self))
@@ -35,28 +37,25 @@ extension Q6_KFormat {
                 let values2 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(bits1, 4), lowNibbles), high2)
                 let values3 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(bits2, 4), lowNibbles), high3)
                 let base = q8 + 128 * half
-                let products0 = scaled(values0, base, scales, group: 8 * half + 0)
-                let products1 = scaled(values1, base + 32, scales, group: 8 * half + 2)
-                let products2 = scaled(values2, base + 64, scales, group: 8 * half + 4)
-                let products3 = scaled(values3, base + 96, scales, group: 8 * half + 6)
+                let products0 = scaled(values0, base, halfScales, pair: 0)
+                let products1 = scaled(values1, base + 32, halfScales, pair: 1)
+                let products2 = scaled(values2, base + 64, halfScales, pair: 2)
+                let products3 = scaled(values3, base + 96, halfScales, pair: 3)
                 integerSum = _mm256_add_epi32(integerSum, _mm256_add_epi32(products0, products1))
                 integerSum = _mm256_add_epi32(integerSum, _mm256_add_epi32(products2, products3))
             }
             integerSum = _mm256_sub_epi32(integerSum, offsetTerm)
             accumulator = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(integerSum), accumulator)
         }
-        return accumulator.sum()
+        return KQuant.horizontalSum(accumulator)
     }
 
     /// 32 unsigned 6-bit values times 32 activations, the first 16 products scaled by
-    /// `scales[group]` and the next 16 by `scales[group + 1]`, as 8 × i32 partial sums.
+    /// group scale `2·pair` of `halfScales` and the next 16 by `2·pair + 1`, as 8 × i32.
     @inline(__always)
-    static func scaled(_ values: __m256i, _ activations: UnsafeRawPointer, _ scales: __m128i, group: Int) -> __m256i {
-        let q8 = _mm256_loadu_si256(activations.assumingMemoryBound(to: __m256i.self))
-        let pairMask = _mm_set_epi64x(Int64(bitPattern: 0x0101_0101_0101_0101 &* UInt64(group + 1)),
-                                      Int64(bitPattern: 0x0101_0101_0101_0101 &* UInt64(group)))
-        let groupScales = _mm256_cvtepi8_epi16(_mm_shuffle_epi8(scales, pairMask))
-        return _mm256_madd_epi16(groupScales, _mm256_maddubs_epi16(values, q8))
+    static func scaled(_ values: __m256i, _ activations: UnsafeRawPointer, _ halfScales: __m256i, pair: Int) -> __m256i {
+        let q8 = KQuant.load32(activations, 0)
+        return _mm256_madd_epi16(KQuant.groupScalePair(halfScales, pair: pair), _mm256_maddubs_epi16(values, q8))
     }
 }
 #endif
