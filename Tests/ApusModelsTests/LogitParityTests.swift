@@ -40,7 +40,7 @@ import Testing
     /// required wherever the reference's top-2 gap is clearly above that floor.
     static let decisiveGap = 1.0
 
-    @Test(arguments: ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b"])
+    @Test(arguments: ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"])
     func matchesLlamaCpp(model name: String) throws {
         guard let path = try TestModels.path(name), let fixture = try Self.fixture(name) else { return }
         let pool = try ThreadPool(threadCount: 2)
