@@ -1,3 +1,4 @@
+import ApusCore
 import Foundation
 
 /// Turns logits into tokens for one sequence. Holds its own seeded random state and
@@ -8,6 +9,7 @@ public final class Sampler {
     private var random: SplitMix64
     private var candidates: [(id: Int32, logit: Float)]
     private var counts: [Int32: Int32] = [:]
+    private var topK = BinaryHeap<WorstFirst>()
 
     /// A sampler for a vocabulary of `vocabularySize`; throws if a parameter is out of range.
     public init(parameters: SamplingParameters, vocabularySize: Int) throws(SamplingError) {
@@ -79,31 +81,18 @@ public final class Sampler {
         }
     }
 
-    /// Keeps the k best candidates (unordered) with a size-k min-heap: O(V log k), so a
-    /// 262k vocabulary costs about a millisecond rather than a full sort.
+    /// Keeps the k best candidates (unordered) with a size-k heap whose first element is
+    /// the worst kept: O(V log k), so a 262k vocabulary costs about a millisecond rather
+    /// than a full sort.
     private func partialSort(_ k: Int) {
-        func worse(_ a: (id: Int32, logit: Float), _ b: (id: Int32, logit: Float)) -> Bool {
-            a.logit < b.logit || (a.logit == b.logit && a.id > b.id)
+        topK.removeAll()
+        for c in candidates.prefix(k) { topK.insert(WorstFirst(id: c.id, logit: c.logit)) }
+        for c in candidates.dropFirst(k) {
+            let candidate = WorstFirst(id: c.id, logit: c.logit)
+            if WorstFirst.comesBefore(topK.first!, candidate) { topK.replaceFirst(with: candidate) }
         }
-        var heap = Array(candidates.prefix(k))
-        func siftDown(_ start: Int) {
-            var i = start
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < heap.count, worse(heap[l], heap[m]) { m = l }
-                if r < heap.count, worse(heap[r], heap[m]) { m = r }
-                if m == i { return }
-                heap.swapAt(i, m)
-                i = m
-            }
-        }
-        for i in stride(from: k / 2 - 1, through: 0, by: -1) { siftDown(i) }
-        for c in candidates.dropFirst(k) where worse(heap[0], c) {
-            heap[0] = c
-            siftDown(0)
-        }
-        candidates = heap
+        candidates.removeAll(keepingCapacity: true)
+        for kept in topK.elements { candidates.append((kept.id, kept.logit)) }
     }
 
     private func softmax(temperature: Float) -> [Float] {
@@ -112,6 +101,16 @@ public final class Sampler {
         let sum = exps.reduce(0, +)
         for i in exps.indices { exps[i] /= sum }
         return exps
+    }
+}
+
+/// A top-k candidate ordered so the heap's first element is the weakest one kept
+/// (lowest logit; on equal logits the higher id, so ties keep the lower ids as greedy does).
+struct WorstFirst: HeapOrdered {
+    let id: Int32
+    let logit: Float
+    static func comesBefore(_ a: WorstFirst, _ b: WorstFirst) -> Bool {
+        a.logit < b.logit || (a.logit == b.logit && a.id > b.id)
     }
 }
 

@@ -1,3 +1,4 @@
+import ApusCore
 /// Byte-level BPE for one pre-tokenized word: start from one symbol per byte (the byte's
 /// GPT-2 character) and repeatedly merge the adjacent pair with the lowest merge rank,
 /// leftmost first, as llama.cpp's `llm_tokenizer_bpe_session` does.
@@ -7,9 +8,9 @@ struct BytePairEncoder {
     private var symbols: [Int32] = []
     private var next: [Int32] = []
     private var previous: [Int32] = []
-    private var heap: [Candidate] = []
+    private var heap = BinaryHeap<Candidate>()
 
-    private struct Candidate {
+    struct Candidate {
         var rank: Int32
         var left: Int32
         var right: Int32
@@ -104,9 +105,9 @@ struct BytePairEncoder {
             next.append(index + 1 < count ? Int32(index + 1) : -1)
             previous.append(Int32(index - 1))
         }
-        heap.removeAll(keepingCapacity: true)
+        heap.removeAll()
         for index in 1..<count { push(Int32(index - 1), Int32(index), merges) }
-        while let top = pop() {
+        while let top = heap.popFirst() {
             let left = Int(top.left), right = Int(top.right)
             // Skip pairs whose symbols changed since the pair was queued.
             guard symbols[left] == top.leftID, symbols[right] == top.rightID, next[left] == top.right,
@@ -123,37 +124,14 @@ struct BytePairEncoder {
     private mutating func push(_ left: Int32, _ right: Int32, _ merges: MergeTable) {
         let leftID = symbols[Int(left)], rightID = symbols[Int(right)]
         guard let merge = merges.merge(leftID, rightID) else { return }
-        heap.append(Candidate(rank: merge.rank, left: left, right: right, leftID: leftID, rightID: rightID))
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard Self.before(heap[child], heap[parent]) else { break }
-            heap.swapAt(child, parent)
-            child = parent
-        }
+        heap.insert(Candidate(rank: merge.rank, left: left, right: right, leftID: leftID, rightID: rightID))
     }
 
-    private mutating func pop() -> Candidate? {
-        guard let first = heap.first else { return nil }
-        let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1, right = left + 1
-                var best = parent
-                if left < heap.count && Self.before(heap[left], heap[best]) { best = left }
-                if right < heap.count && Self.before(heap[right], heap[best]) { best = right }
-                if best == parent { break }
-                heap.swapAt(parent, best)
-                parent = best
-            }
-        }
-        return first
-    }
+}
 
+extension BytePairEncoder.Candidate: HeapOrdered {
     @inline(__always)
-    private static func before(_ a: Candidate, _ b: Candidate) -> Bool {
+    static func comesBefore(_ a: Self, _ b: Self) -> Bool {
         a.rank < b.rank || (a.rank == b.rank && a.left < b.left)
     }
 }

@@ -1,3 +1,4 @@
+import ApusCore
 /// SentencePiece BPE as llama.cpp runs it (`llm_tokenizer_spm_session`): start from one
 /// symbol per UTF-8 character, repeatedly merge the adjacent pair whose concatenation is
 /// the highest-scoring token (leftmost on ties), then emit each symbol's token, or its
@@ -9,9 +10,9 @@ struct SentencePieceEncoder {
     private var lengths: [Int32] = []
     private var next: [Int32] = []
     private var previous: [Int32] = []
-    private var heap: [Candidate] = []
+    private var heap = BinaryHeap<Candidate>()
 
-    private struct Candidate {
+    struct Candidate {
         var score: Float
         var left: Int32
         var right: Int32
@@ -25,7 +26,7 @@ struct SentencePieceEncoder {
         lengths.removeAll(keepingCapacity: true)
         next.removeAll(keepingCapacity: true)
         previous.removeAll(keepingCapacity: true)
-        heap.removeAll(keepingCapacity: true)
+        heap.removeAll()
         var offset = 0
         while offset < text.count {
             let length = min(utf8SequenceLength(text[offset]), text.count - offset)
@@ -36,7 +37,7 @@ struct SentencePieceEncoder {
             next.append(offset == text.count ? -1 : Int32(starts.count))
         }
         for index in 1..<max(starts.count, 1) { consider(Int32(index - 1), Int32(index), base, vocabulary) }
-        while let top = pop() {
+        while let top = heap.popFirst() {
             let left = Int(top.left), right = Int(top.right)
             if lengths[left] == 0 || lengths[right] == 0 || lengths[left] + lengths[right] != top.size { continue }
             lengths[left] += lengths[right]
@@ -67,39 +68,9 @@ struct SentencePieceEncoder {
         let size = lengths[Int(left)] + lengths[Int(right)]
         let id = vocabulary.texts.id(of: base + Int(starts[Int(left)]), count: Int(size))
         guard id >= 0 else { return }
-        heap.append(Candidate(score: vocabulary.scores[Int(id)], left: left, right: right, size: size))
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard Self.before(heap[child], heap[parent]) else { break }
-            heap.swapAt(child, parent)
-            child = parent
-        }
+        heap.insert(Candidate(score: vocabulary.scores[Int(id)], left: left, right: right, size: size))
     }
 
-    private mutating func pop() -> Candidate? {
-        guard let first = heap.first else { return nil }
-        let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1, right = left + 1
-                var best = parent
-                if left < heap.count && Self.before(heap[left], heap[best]) { best = left }
-                if right < heap.count && Self.before(heap[right], heap[best]) { best = right }
-                if best == parent { break }
-                heap.swapAt(parent, best)
-                parent = best
-            }
-        }
-        return first
-    }
-
-    @inline(__always)
-    private static func before(_ a: Candidate, _ b: Candidate) -> Bool {
-        a.score > b.score || (a.score == b.score && a.left < b.left)
-    }
 }
 
 /// The length of the UTF-8 sequence a lead byte starts (1 for stray continuation bytes),
@@ -111,4 +82,11 @@ func utf8SequenceLength(_ lead: UInt8) -> Int {
     if lead < 0xE0 { return 2 }
     if lead < 0xF0 { return 3 }
     return 4
+}
+
+extension SentencePieceEncoder.Candidate: HeapOrdered {
+    @inline(__always)
+    static func comesBefore(_ a: Self, _ b: Self) -> Bool {
+        a.score > b.score || (a.score == b.score && a.left < b.left)
+    }
 }
