@@ -63,6 +63,12 @@ extension TemplateParser {
     private mutating func parseSum() throws(TemplateError) -> Expression {
         var left = try parseConcat()
         while case .symbol(let symbol) = current.kind, symbol == "+" || symbol == "-" {
+            // In jinja2 `x|safe + y` is Markup arithmetic: y is HTML-escaped. Apus has no
+            // Markup strings, so refuse it rather than render different text.
+            if symbol == "+", case .filter(_, name: "safe", _) = left {
+                throw .unsupported(construct: "'|safe + …' (Markup concatenation, which HTML-escapes the right operand)",
+                                   line: current.line)
+            }
             advance()
             left = .binary(symbol, left, try parseConcat())
         }
