@@ -26,7 +26,7 @@ public struct GenerationStats: Sendable, Codable {
     public var promptSeconds = 0.0
     /// Tokens generated.
     public var generatedTokens = 0
-    /// Seconds spent generating after the first token.
+    /// Seconds from the first generated token to the last (so tokens/s counts the tokens after the first).
     public var generationSeconds = 0.0
     /// Seconds from the start until the first generated token was known.
     public var timeToFirstToken = 0.0
@@ -105,11 +105,14 @@ public final class Generator {
         var generated: [Int] = []
         var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
         var finish = FinishReason.length
-        let generationStart = Date()
+        var firstTokenTime = Date()
         var current = logits!
         while generated.count < maxTokens {
             let next = sampler.sample(current.row(current.rowCount - 1), history: tokens[...])
-            if generated.isEmpty { stats.timeToFirstToken = Date().timeIntervalSince(start) }
+            if generated.isEmpty {
+                firstTokenTime = Date()
+                stats.timeToFirstToken = firstTokenTime.timeIntervalSince(start)
+            }
             generated.append(next)
             if tokenizer.vocabulary.endOfGeneration.contains(Int32(next)) { finish = .stop; break }
             onText(detokenizer.append(Int32(next)))
@@ -124,7 +127,7 @@ public final class Generator {
         }
         onText(detokenizer.finish())
         stats.generatedTokens = generated.count
-        stats.generationSeconds = Date().timeIntervalSince(generationStart) - (stats.timeToFirstToken - stats.promptSeconds)
+        stats.generationSeconds = Date().timeIntervalSince(firstTokenTime)
         return (generated, finish, stats)
     }
 }
