@@ -2,14 +2,23 @@ import ApusKernels
 
 /// Writing the batch's keys and values into the paged cache, and attention over it.
 extension TransformerModel {
+    /// The block table of every sequence in the batch, looked up once per forward pass.
+    func blockTables(_ batch: ForwardBatch, cache: PagedKVCache) -> [Int: [Int32]] {
+        var tables: [Int: [Int32]] = [:]
+        for sequence in batch.sequences where tables[Int(sequence)] == nil {
+            tables[Int(sequence)] = cache.blockTable(sequence: Int(sequence))
+        }
+        return tables
+    }
+
     /// Stores each row's K and V (rounded to half floats) at its sequence position.
-    func writeKeysAndValues(_ batch: ForwardBatch, layer: Int, cache: PagedKVCache) {
+    func writeKeysAndValues(_ batch: ForwardBatch, layer: Int, cache: PagedKVCache, tables: [Int: [Int32]]) {
         let h = hyperparameters
         let layout = cache.layout
         let keys = cache.keys(layer: layer), values = cache.values(layer: layer)
         for i in 0..<batch.count {
             let sequence = Int(batch.sequences[i]), position = Int(batch.positions[i])
-            let block = Int(cache.blockTable(sequence: sequence)[position / layout.blockSize])
+            let block = Int(tables[sequence]![position / layout.blockSize])
             let slot = position % layout.blockSize
             for head in 0..<h.headCountKV {
                 let target = layout.offset(block: block, head: head, slot: slot)
@@ -23,7 +32,7 @@ extension TransformerModel {
 
     /// Causal attention for every (row, head) pair, spread over the pool; each task owns
     /// a slice of the pairs and one scores buffer.
-    func attend(_ batch: ForwardBatch, layer: Int, cache: PagedKVCache) {
+    func attend(_ batch: ForwardBatch, layer: Int, cache: PagedKVCache, tables: [Int: [Int32]]) {
         let h = hyperparameters
         let rows = batch.count
         let pairs = rows * h.headCount
@@ -33,11 +42,6 @@ extension TransformerModel {
         let window = isLocalLayer(layer) ? h.slidingWindow : nil
         let keys = UnsafePointer(cache.keys(layer: layer)), values = UnsafePointer(cache.values(layer: layer))
         let layout = cache.layout
-        // Block tables are looked up once per sequence, not per pair.
-        var tables: [Int: [Int32]] = [:]
-        for i in 0..<rows where tables[Int(batch.sequences[i])] == nil {
-            tables[Int(batch.sequences[i])] = cache.blockTable(sequence: Int(batch.sequences[i]))
-        }
         let s = scratch
         pool.run(tasks: tasks) { task in
             let scores = s.scores + task * s.contextLength
