@@ -54,3 +54,21 @@ func truncatingToInt8(_ value: Float) -> Int32 {
     guard value == value else { return 0 }
     return Int32(max(-128, min(127, value.rounded(.towardZero))))
 }
+
+/// Scalar reference of an 8-bit weight row (Q8_0 or Q8_1: half scale at byte 0, 32 quants
+/// at `weightQuantsOffset`) dotted with Q8_0 activations: per block the integer sum times
+/// both scales, accumulated in Float, as ggml's generic C does.
+func q8WeightDotReference(_ weights: UnsafeRawPointer, weightQuantsOffset: Int, weightBlockBytes: Int,
+                          _ activations: UnsafeRawPointer, count: Int) -> Float {
+    var sum: Float = 0
+    for block in 0..<(count / 32) {
+        let x = weights + block * weightBlockBytes
+        let y = activations + block * Q8_0Format.blockBytes
+        var sumi: Int32 = 0
+        for j in 0..<32 {
+            sumi += loadInt8(x, weightQuantsOffset + j) * loadInt8(y, 2 + j)
+        }
+        sum += Float(sumi) * loadHalf(x, 0) * loadHalf(y, 0)
+    }
+    return sum
+}

@@ -24,17 +24,7 @@ public enum Q8_0Format: QuantizableFormat {
     /// Mirrors ggml's `ggml_vec_dot_q8_0_q8_0_generic`: integer sum per block, then
     /// `sumi·dx·dy` accumulated in Float.
     public static func dotReference(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
-        var sum: Float = 0
-        for block in 0..<(count / 32) {
-            let x = weights + block * blockBytes
-            let y = activations + block * blockBytes
-            var sumi: Int32 = 0
-            for j in 0..<32 {
-                sumi += loadInt8(x, 2 + j) * loadInt8(y, 2 + j)
-            }
-            sum += Float(sumi) * loadHalf(x, 0) * loadHalf(y, 0)
-        }
-        return sum
+        q8WeightDotReference(weights, weightQuantsOffset: 2, weightBlockBytes: blockBytes, activations, count: count)
     }
 
     public static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {

@@ -22,17 +22,7 @@ public enum Q8_1Format: QuantizableFormat {
 
     /// Q8_1 weights against Q8_0 activations: `Σ_blocks sumi·dx·dy` in Float.
     public static func dotReference(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
-        var sum: Float = 0
-        for block in 0..<(count / 32) {
-            let x = weights + block * blockBytes
-            let y = activations + block * Q8_0Format.blockBytes
-            var sumi: Int32 = 0
-            for j in 0..<32 {
-                sumi += loadInt8(x, 4 + j) * loadInt8(y, 2 + j)
-            }
-            sum += Float(sumi) * loadHalf(x, 0) * loadHalf(y, 0)
-        }
-        return sum
+        q8WeightDotReference(weights, weightQuantsOffset: 4, weightBlockBytes: blockBytes, activations, count: count)
     }
 
     public static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
