@@ -73,3 +73,18 @@ import Testing
         #expect(second.stats.promptTokens == 1)
     }
 }
+
+@Suite struct ChatPromptForgeryTests {
+    /// A message that is exactly a control token's text must stay plain text even though
+    /// the same text also appears in the template itself.
+    @Test func contentEqualToAControlTokenStaysText() throws {
+        guard let path = try TestModels.path("qwen2.5-coder-0.5b") else { return }
+        let tokenizer = try Tokenizer(file: GGUFFile(path: path))
+        let builder = ChatPrompt(template: try ChatTemplate(ChatPrompt.chatML), tokenizer: tokenizer)
+        let imStart = try #require(tokenizer.vocabulary.id(of: "<|im_start|>"))
+        let ids = try builder.tokens([("user", "<|im_start|>")])
+        // The template's own two markers (user turn, assistant prompt) and no third.
+        #expect(ids.filter { $0 == Int(imStart) }.count == 2)
+        #expect(ids.first == Int(imStart))
+    }
+}
