@@ -82,4 +82,30 @@ enum KQuant {
         }
         return byte(word, index & 3)
     }
+
+    /// One super-block of the Q4_K/Q5_K reference dot, after the weights are unpacked to
+    /// `values` (256 unsigned quants): integer sums in eight lanes times the 6-bit scales,
+    /// scaled by `d` into `lanes`, and the min term `dmin · Σ bsums · min` taken from `sum`
+    /// (ggml's `ggml_vec_dot_q4_K_q8_K_generic` / `…q5_K…` order). Scales and mins sit at
+    /// byte 4 of the weight block, `d` and `dmin` at bytes 0 and 2.
+    static func accumulateScaledBlock(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, values: [Int32],
+                                      lanes: inout SIMD8<Float>, sum: inout Float) {
+        let packed = scalesAndMins(x + 4)
+        var minSum: Int32 = 0
+        for group in 0 ..< 16 {
+            let groupSum = Int32(y.loadUnaligned(fromByteOffset: Q8_KFormat.sumsOffset + 2 * group, as: Int16.self))
+            minSum &+= groupSum &* Int32(byte(packed, 8 + group / 2))
+        }
+        let q8 = (y + Q8_KFormat.quantsOffset).assumingMemoryBound(to: Int8.self)
+        var integerLanes = SIMD8<Int32>(repeating: 0)
+        for index in 0 ..< superBlock {
+            let scale = Int32(byte(packed, index / 32))
+            integerLanes[index % 8] &+= scale &* (Int32(q8[index]) &* values[index])
+        }
+        let activationScale = y.loadUnaligned(as: Float.self)
+        let d = half(x, 0) * activationScale
+        for lane in 0 ..< 8 { lanes[lane] += d * Float(integerLanes[lane]) }
+        let dmin = half(x, 2) * activationScale
+        sum -= dmin * Float(minSum)
+    }
 }

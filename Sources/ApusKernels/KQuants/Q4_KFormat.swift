@@ -57,23 +57,7 @@ public enum Q4_KFormat: QuantFormat {
                     unpacked[64 * chunk + 32 + l] = Int32(quants[32 * chunk + l] >> 4)
                 }
             }
-            let packed = KQuant.scalesAndMins(x + scalesOffset)
-            var minSum: Int32 = 0
-            for group in 0 ..< 16 {
-                let groupSum = Int32(y.loadUnaligned(fromByteOffset: Q8_KFormat.sumsOffset + 2 * group, as: Int16.self))
-                minSum &+= groupSum &* Int32(KQuant.byte(packed, 8 + group / 2))
-            }
-            let q8 = (y + Q8_KFormat.quantsOffset).assumingMemoryBound(to: Int8.self)
-            var integerLanes = SIMD8<Int32>(repeating: 0)
-            for index in 0 ..< KQuant.superBlock {
-                let scale = Int32(KQuant.byte(packed, index / 32))
-                integerLanes[index % 8] &+= scale &* (Int32(q8[index]) &* unpacked[index])
-            }
-            let activationScale = y.loadUnaligned(as: Float.self)
-            let d = KQuant.half(x, 0) * activationScale
-            for lane in 0 ..< 8 { lanes[lane] += d * Float(integerLanes[lane]) }
-            let dmin = KQuant.half(x, 2) * activationScale
-            sum -= dmin * Float(minSum)
+            KQuant.accumulateScaledBlock(x, y, values: unpacked, lanes: &lanes, sum: &sum)
         }
         for lane in 0 ..< 8 { sum += lanes[lane] }
         return sum
