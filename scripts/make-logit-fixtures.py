@@ -10,7 +10,13 @@ Usage: python3 scripts/make-logit-fixtures.py [MODEL ...]   (default: all pulled
 Writes Tests/ApusModelsTests/Fixtures/logits-<model>.json.
 """
 import json, os, sys
+import subprocess
 import numpy as np
+
+# The reference is llama.cpp built for AVX2 without AVX-512, the code path Apus reproduces
+# (scripts/build-llama-cpp-avx2.sh says why); built on first use.
+_SCRIPTS = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, subprocess.check_output([os.path.join(_SCRIPTS, "build-llama-cpp-avx2.sh")], text=True).strip())
 from llama_cpp import Llama
 
 MODELS_DIR = os.environ.get("APUS_MODELS", os.path.expanduser("~/.cache/apus/models"))

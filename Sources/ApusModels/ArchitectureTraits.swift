@@ -20,6 +20,10 @@ public struct ArchitectureTraits: Sendable {
     public let hasPostNorms: Bool
     /// Whether embeddings are multiplied by √d_model.
     public let scalesEmbedding: Bool
+    /// Whether the query is multiplied by 1/√d before attention (Gemma) rather than the
+    /// scores after Q·K: the same value, but the query is rounded to half precision after
+    /// the scaling, so the choice shows in the last bits.
+    public let scalesQuery: Bool
     /// FFN activation.
     public let feedForward: FeedForward
     /// For sliding-window models: every `globalLayerPeriod`-th layer (1-based) attends

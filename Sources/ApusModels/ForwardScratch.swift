@@ -17,11 +17,12 @@ final class ForwardScratch {
     let up: UnsafeMutablePointer<Float>         // [tokens × ff]
     let ropeGlobal: UnsafeMutablePointer<Float> // [tokens × rotDim] (cos | sin halves)
     let ropeLocal: UnsafeMutablePointer<Float>  // [tokens × rotDim]
-    let scores: UnsafeMutablePointer<Float>     // [tasks × context]
+    let scores: UnsafeMutablePointer<Float>     // [tasks × attentionScratchCount]
     let logitInput: UnsafeMutablePointer<Float> // [logit rows × d]
     let logits: UnsafeMutablePointer<Float>     // [logit rows × vocab]
     let activations: QuantizedActivations
     let attentionTasks: Int
+    let attentionScratchCount: Int
     let contextLength: Int
     private var buffers: [UnsafeMutablePointer<Float>] = []
 
@@ -54,7 +55,9 @@ final class ForwardScratch {
         up = make(maxTokens * ff)
         ropeGlobal = make(maxTokens * hyper.ropeDimensionCount)
         ropeLocal = make(maxTokens * hyper.ropeDimensionCount)
-        scores = make(attentionTasks * contextLength)
+        attentionScratchCount = PagedAttention.scratchCount(contextLength: contextLength,
+                                                            headDimension: max(hyper.keyLength, hyper.valueLength))
+        scores = make(attentionTasks * attentionScratchCount)
         logitInput = make(maxLogitRows * d)
         logits = make(maxLogitRows * hyper.vocabularySize)
         buffers = all

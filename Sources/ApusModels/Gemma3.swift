@@ -5,5 +5,5 @@ extension ArchitectureTraits {
     /// (GGUF conversion already stores RMSNorm weights as 1 + w.)
     public static let gemma3 = ArchitectureTraits(
         name: "gemma3", ropeStyle: .neox, hasQKVBias: false, hasQKNorm: true, hasPostNorms: true,
-        scalesEmbedding: true, feedForward: .gegluTanh, globalLayerPeriod: 6, localRopeBase: 10_000)
+        scalesEmbedding: true, scalesQuery: true, feedForward: .gegluTanh, globalLayerPeriod: 6, localRopeBase: 10_000)
 }

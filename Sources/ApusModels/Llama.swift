@@ -3,5 +3,5 @@ extension ArchitectureTraits {
     /// for it), grouped-query attention, SwiGLU, output weights tied or separate.
     public static let llama = ArchitectureTraits(
         name: "llama", ropeStyle: .normal, hasQKVBias: false, hasQKNorm: false, hasPostNorms: false,
-        scalesEmbedding: false, feedForward: .swiGLU, globalLayerPeriod: nil, localRopeBase: nil)
+        scalesEmbedding: false, scalesQuery: false, feedForward: .swiGLU, globalLayerPeriod: nil, localRopeBase: nil)
 }

@@ -11,6 +11,15 @@ extension TransformerModel {
         return tables
     }
 
+    /// How each sequence's attention sums are grouped: as llama.cpp groups them for a
+    /// batch of several tokens (prompt chunks) or for one token (decode steps). Decided per
+    /// sequence, so a sequence's results never depend on what else shares its batch.
+    func summationOrders(_ batch: ForwardBatch) -> [Int: SummationOrder] {
+        var counts: [Int: Int] = [:]
+        for sequence in batch.sequences { counts[Int(sequence), default: 0] += 1 }
+        return counts.mapValues { $0 > 1 ? .matrix : .vector }
+    }
+
     /// Stores each row's K and V (rounded to half floats) at its sequence position.
     func writeKeysAndValues(_ batch: ForwardBatch, layer: Int, cache: PagedKVCache, tables: [Int: [Int32]]) {
         let h = hyperparameters
@@ -32,30 +41,35 @@ extension TransformerModel {
 
     /// Causal attention for every (row, head) pair, spread over the pool; each task owns
     /// a slice of the pairs and one scores buffer.
-    func attend(_ batch: ForwardBatch, layer: Int, cache: PagedKVCache, tables: [Int: [Int32]]) {
+    func attend(_ batch: ForwardBatch, layer: Int, cache: PagedKVCache, tables: [Int: [Int32]],
+                orders: [Int: SummationOrder]) {
         let h = hyperparameters
         let rows = batch.count
         let pairs = rows * h.headCount
         let tasks = min(scratch.attentionTasks, pairs)
         let groupSize = h.headCount / h.headCountKV
         let scale = 1 / Float(h.keyLength).squareRoot()
+        let scalesQuery = traits.scalesQuery
         let window = isLocalLayer(layer) ? h.slidingWindow : nil
         let keys = UnsafePointer(cache.keys(layer: layer)), values = UnsafePointer(cache.values(layer: layer))
         let layout = cache.layout
         let s = scratch
         pool.run(tasks: tasks) { task in
-            let scores = s.scores + task * s.contextLength
+            let scratch = s.scores + task * s.attentionScratchCount
             var pair = task * pairs / tasks
             let end = (task + 1) * pairs / tasks
             while pair < end {
                 let row = pair / h.headCount, head = pair % h.headCount
                 let position = Int(batch.positions[row])
                 let first = window.map { max(0, position - $0 + 1) } ?? 0
-                tables[Int(batch.sequences[row])]!.withUnsafeBufferPointer { table in
+                let sequence = Int(batch.sequences[row])
+                let query = s.q + (row * h.headCount + head) * h.keyLength
+                if scalesQuery { for j in 0..<h.keyLength { query[j] *= scale } }
+                tables[sequence]!.withUnsafeBufferPointer { table in
                     PagedAttention.attend(
-                        query: s.q + (row * h.headCount + head) * h.keyLength, keys: keys, values: values,
+                        query: query, keys: keys, values: values,
                         layout: layout, blockTable: table.baseAddress!, first: first, last: position,
-                        kvHead: head / groupSize, scale: scale, scores: scores,
+                        kvHead: head / groupSize, scale: scalesQuery ? 1 : scale, order: orders[sequence]!, scratch: scratch,
                         output: s.attention + (row * h.headCount + head) * h.valueLength)
                 }
                 pair += 1

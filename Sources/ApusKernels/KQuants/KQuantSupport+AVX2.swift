@@ -44,6 +44,13 @@ extension KQuant {
         horizontalSum(v.highHalf + v.lowHalf)
     }
 
+    /// Sum of four 32-bit integer lanes (exact, wrapping like the vector adds).
+    @inline(__always)
+    static func horizontalIntegerSum(_ v: __m128i) -> Int32 {
+        let lanes = unsafeBitCast(v, to: SIMD4<Int32>.self)
+        return (lanes[0] &+ lanes[1]) &+ (lanes[2] &+ lanes[3])
+    }
+
     /// Adds 4 lanes as ggml does: (0 + 2) + (1 + 3).
     @inline(__always)
     static func horizontalSum(_ v: SIMD4<Float>) -> Float {

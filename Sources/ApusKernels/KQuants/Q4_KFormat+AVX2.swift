@@ -2,21 +2,17 @@
 import _Builtin_intrinsics.intel
 
 extension Q4_KFormat {
-    /// AVX2 Q4_K · Q8_K, the sequence ggml's x86 kernel uses: nibbles times activations by
-    /// `vpmaddubsw`, times the sub-block scale by `vpmaddwd`, one float FMA per block; the
-    /// min term comes from the activations' `bsums` (eight pair sums times eight mins).
+    /// AVX2 Q4_K · Q8_K: nibbles times activations by `vpmaddubsw`, times the sub-block
+    /// scale by `vpmaddwd`, the min term from the activations' `bsums` (eight pair sums
+    /// times eight mins); each super-block's two integer sums then go into the float
+    /// accumulators in `dotReference`'s order (llama.cpp's repacked matrix kernels).
     @inline(__always)
     static func dotAVX2(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
         let lowNibbles = _mm256_set1_epi8(0x0F)
-        var accumulator = _mm256_setzero_ps()
-        var minAccumulator = _mm_setzero_ps()
+        var accumulator: Float = 0, minAccumulator: Float = 0
         for block in 0 ..< count / KQuant.superBlock {
             let x = weights + block * blockBytes
             let y = activations + block * Q8_KFormat.blockBytes
-            let activationScale = y.loadUnaligned(as: Float.self)
-            let d = activationScale * KQuant.half(x, 0)
-            let negativeDmin = -activationScale * KQuant.half(x, 2)
-
             let packed = KQuant.scalesAndMins(x + scalesOffset)
             // 16 × i16: scales 0…7 in the low half, mins 0…7 in the high half.
             let scalesAndMins = _mm256_cvtepu8_epi16(_mm_set_epi32(
@@ -26,7 +22,6 @@ extension Q4_KFormat {
             // Pairs of 16-value sums make the eight 32-value sums each min applies to.
             let subBlockSums = _mm_hadd_epi16(groupSums.lowHalf, groupSums.highHalf)
             let minProducts = _mm_madd_epi16(scalesAndMins.highHalf, subBlockSums)
-            minAccumulator = _mm_fmadd_ps(_mm_set1_ps(negativeDmin), _mm_cvtepi32_ps(minProducts), minAccumulator)
 
             let scales128 = _mm256_castsi256_si128(scalesAndMins)
             let scales = _mm256_set_m128i(scales128, scales128)
@@ -45,10 +40,21 @@ extension Q4_KFormat {
                 let productsHigh = _mm256_madd_epi16(scaleHigh, _mm256_maddubs_epi16(high, activationsHigh))
                 integerSum = _mm256_add_epi32(integerSum, _mm256_add_epi32(productsLow, productsHigh))
             }
-            accumulator = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(integerSum), accumulator)
+            foldSuperBlock(x, y, integerSum, minProducts, &accumulator, &minAccumulator)
         }
-        let minLanes = minAccumulator
-        return KQuant.horizontalSum(accumulator) + KQuant.horizontalSum(minLanes)
+        return accumulator - minAccumulator
+    }
+
+    /// Adds one super-block's exact integer sums (eight lanes of `Σ scale·q·a`, four lanes
+    /// of `Σ min·bsum`) to the float accumulators, as `dotReference` does.
+    @inline(__always)
+    static func foldSuperBlock(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ integerLanes: __m256i, _ minLanes: __m128i,
+                               _ accumulator: inout Float, _ minAccumulator: inout Float) {
+        let activationScale = y.loadUnaligned(as: Float.self)
+        let integer = KQuant.horizontalIntegerSum(_mm_add_epi32(integerLanes.lowHalf, integerLanes.highHalf))
+        let minimum = KQuant.horizontalIntegerSum(minLanes)
+        accumulator = accumulator.addingProduct(Float(integer), KQuant.half(x, 0) * activationScale)
+        minAccumulator = minAccumulator.addingProduct(Float(minimum), KQuant.half(x, 2) * activationScale)
     }
 
     /// A `vpshufb` mask that copies 16-bit word `index` (0…7) of each 128-bit lane into

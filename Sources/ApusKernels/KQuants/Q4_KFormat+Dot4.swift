@@ -3,9 +3,13 @@ import _Builtin_intrinsics.intel
 #endif
 
 // Q4_K against four activation rows at once: each super-block's nibbles and scales are
-// unpacked once and reused for four tokens (prompt processing and batched decode). Per
-// token, the integer and float operations are exactly those of `dotAVX2`, in the same
-// order, so each result equals the single dot bit for bit.
+// unpacked once and reused for four tokens (prompt processing and batched decode).
+//
+// The float order is that of llama.cpp's repacked four-token kernel
+// (`ggml_gemm_q4_K_8x8_q8_K`), which folds each 64-value chunk's exact integer sums into
+// the accumulators as it goes — four FMAs per super-block instead of the single kernel's
+// one. llama.cpp runs the first 4·⌊n/4⌋ tokens of a batch through it and the rest through
+// the one-token kernel, exactly the split `MatMul` makes, so both paths round as its do.
 
 extension Q4_KFormat: MultiTokenDot {
     public static func dot4(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationRowBytes: Int,
@@ -24,8 +28,7 @@ extension Q4_KFormat {
     static func dot4AVX2(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationRowBytes stride: Int,
                          count: Int, results: UnsafeMutablePointer<Float>) {
         let lowNibbles = _mm256_set1_epi8(0x0F)
-        var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps(), acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps()
-        var min0 = _mm_setzero_ps(), min1 = _mm_setzero_ps(), min2 = _mm_setzero_ps(), min3 = _mm_setzero_ps()
+        var acc = SIMD4<Float>(), minAcc = SIMD4<Float>()
         for block in 0 ..< count / KQuant.superBlock {
             let x = weights + block * blockBytes
             let y0 = activations + block * Q8_KFormat.blockBytes
@@ -38,8 +41,12 @@ extension Q4_KFormat {
             let scales128 = _mm256_castsi256_si128(scalesAndMins)
             let scales = _mm256_set_m128i(scales128, scales128)
             let quants = x + quantsOffset
-            var sum0 = _mm256_setzero_si256(), sum1 = _mm256_setzero_si256()
-            var sum2 = _mm256_setzero_si256(), sum3 = _mm256_setzero_si256()
+            // Per token: the chunk min terms (lane c: chunk c) and the two scale products.
+            let minTerms = (minProducts(y0, mins), minProducts(y1, mins), minProducts(y2, mins), minProducts(y3, mins))
+            let activationScales = SIMD4<Float>(y0.loadUnaligned(as: Float.self), y1.loadUnaligned(as: Float.self),
+                                                y2.loadUnaligned(as: Float.self), y3.loadUnaligned(as: Float.self))
+            let d = SIMD4<Float>(repeating: KQuant.half(x, 0)) * activationScales
+            let dmin = SIMD4<Float>(repeating: KQuant.half(x, 2)) * activationScales
             for chunk in 0 ..< 4 {
                 let scaleLow = _mm256_shuffle_epi8(scales, broadcastWord(2 * chunk))
                 let scaleHigh = _mm256_shuffle_epi8(scales, broadcastWord(2 * chunk + 1))
@@ -47,20 +54,32 @@ extension Q4_KFormat {
                 let low = _mm256_and_si256(bits, lowNibbles)
                 let high = _mm256_and_si256(_mm256_srli_epi16(bits, 4), lowNibbles)
                 let offset = Q8_KFormat.quantsOffset + 64 * chunk
-                sum0 = _mm256_add_epi32(sum0, chunkProducts(low, high, scaleLow, scaleHigh, y0 + offset))
-                sum1 = _mm256_add_epi32(sum1, chunkProducts(low, high, scaleLow, scaleHigh, y1 + offset))
-                sum2 = _mm256_add_epi32(sum2, chunkProducts(low, high, scaleLow, scaleHigh, y2 + offset))
-                sum3 = _mm256_add_epi32(sum3, chunkProducts(low, high, scaleLow, scaleHigh, y3 + offset))
+                let integers = SIMD4<Int32>(
+                    chunkSum(chunkProducts(low, high, scaleLow, scaleHigh, y0 + offset)),
+                    chunkSum(chunkProducts(low, high, scaleLow, scaleHigh, y1 + offset)),
+                    chunkSum(chunkProducts(low, high, scaleLow, scaleHigh, y2 + offset)),
+                    chunkSum(chunkProducts(low, high, scaleLow, scaleHigh, y3 + offset)))
+                let minimums = SIMD4<Int32>(minTerms.0[chunk], minTerms.1[chunk], minTerms.2[chunk], minTerms.3[chunk])
+                acc = acc.addingProduct(SIMD4<Float>(integers), d)
+                minAcc = minAcc.addingProduct(SIMD4<Float>(minimums), dmin)
             }
-            accumulate(x, y0, mins, sum0, &acc0, &min0)
-            accumulate(x, y1, mins, sum1, &acc1, &min1)
-            accumulate(x, y2, mins, sum2, &acc2, &min2)
-            accumulate(x, y3, mins, sum3, &acc3, &min3)
         }
-        results[0] = KQuant.horizontalSum(acc0) + KQuant.horizontalSum(min0)
-        results[1] = KQuant.horizontalSum(acc1) + KQuant.horizontalSum(min1)
-        results[2] = KQuant.horizontalSum(acc2) + KQuant.horizontalSum(min2)
-        results[3] = KQuant.horizontalSum(acc3) + KQuant.horizontalSum(min3)
+        let result = acc - minAcc
+        for t in 0 ..< 4 { results[t] = result[t] }
+    }
+
+    /// One token's four chunk min terms `Σ min·bsum` (lane c covers chunk c's two sub-blocks).
+    @inline(__always)
+    static func minProducts(_ y: UnsafeRawPointer, _ mins: __m128i) -> SIMD4<Int32> {
+        let groupSums = _mm256_loadu_si256((y + Q8_KFormat.sumsOffset).assumingMemoryBound(to: __m256i.self))
+        let subBlockSums = _mm_hadd_epi16(groupSums.lowHalf, groupSums.highHalf)
+        return unsafeBitCast(_mm_madd_epi16(mins, subBlockSums), to: SIMD4<Int32>.self)
+    }
+
+    /// Exact sum of one chunk's eight 32-bit lanes.
+    @inline(__always)
+    static func chunkSum(_ lanes: __m256i) -> Int32 {
+        KQuant.horizontalIntegerSum(_mm_add_epi32(lanes.lowHalf, lanes.highHalf))
     }
 
     /// One 64-value chunk of one token: low nibbles × first 32 activations and high
@@ -73,21 +92,6 @@ extension Q4_KFormat {
         let productsLow = _mm256_madd_epi16(scaleLow, _mm256_maddubs_epi16(low, activationsLow))
         let productsHigh = _mm256_madd_epi16(scaleHigh, _mm256_maddubs_epi16(high, activationsHigh))
         return _mm256_add_epi32(productsLow, productsHigh)
-    }
-
-    /// The float part of one super-block for one token: the scaled integer sum and the
-    /// min term from the token's bsums (the same operations as `dotAVX2`).
-    @inline(__always)
-    static func accumulate(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ mins: __m128i, _ integerSum: __m256i,
-                           _ accumulator: inout __m256, _ minAccumulator: inout __m128) {
-        let activationScale = y.loadUnaligned(as: Float.self)
-        let d = activationScale * KQuant.half(x, 0)
-        let negativeDmin = -activationScale * KQuant.half(x, 2)
-        let groupSums = _mm256_loadu_si256((y + Q8_KFormat.sumsOffset).assumingMemoryBound(to: __m256i.self))
-        let subBlockSums = _mm_hadd_epi16(groupSums.lowHalf, groupSums.highHalf)
-        let minProducts = _mm_madd_epi16(mins, subBlockSums)
-        minAccumulator = _mm_fmadd_ps(_mm_set1_ps(negativeDmin), _mm_cvtepi32_ps(minProducts), minAccumulator)
-        accumulator = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(integerSum), accumulator)
     }
 }
 #endif

@@ -40,32 +40,56 @@ public enum Q4_KFormat: QuantFormat {
         }
     }
 
-    /// Mirrors ggml's `ggml_vec_dot_q4_K_q8_K_generic`: integer sums in eight lanes per
-    /// block, scaled into eight float lanes, the min term `dmin · Σ bsums · min` subtracted
-    /// per block, lanes added last. Reads the activations' `bsums`.
+    /// The order llama.cpp sums a Q4_K row in its matrix products on x86: there the
+    /// weights are repacked at load into eight interleaved rows, and its one-token kernel
+    /// (`ggml_gemv_q4_K_8x8_q8_K`) sums each super-block exactly in integers — `Σ scale·q·a`
+    /// and `Σ min·bsum` — then folds them into two float accumulators with one FMA each,
+    /// `acc += I·(d·d_a)` and `accMin += M·(dmin·d_a)`, returning `acc − accMin`. The
+    /// integer parts are exact, so the fast kernel equals this bit for bit.
     public static func dotReference(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
-        var lanes = SIMD8<Float>(repeating: 0)
-        var sum: Float = 0
-        var unpacked = [Int32](repeating: 0, count: KQuant.superBlock)
+        foldedReference(weights, activations, count: count, chunksPerFold: 4)
+    }
+
+    /// The order of llama.cpp's repacked four-token kernel (`ggml_gemm_q4_K_8x8_q8_K`),
+    /// which `dot4` reproduces: like `dotReference`, but folding each 64-value chunk's
+    /// integer sums into the accumulators separately (four FMAs per super-block).
+    public static func dotReferenceFourTokenOrder(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
+        foldedReference(weights, activations, count: count, chunksPerFold: 1)
+    }
+
+    /// Exact integer sums over `chunksPerFold` 64-value chunks at a time, each group folded
+    /// into the two float accumulators with one FMA.
+    static func foldedReference(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int,
+                                chunksPerFold: Int) -> Float {
+        var accumulator: Float = 0, minAccumulator: Float = 0
         for block in 0 ..< count / KQuant.superBlock {
             let x = weights + block * blockBytes
             let y = activations + block * Q8_KFormat.blockBytes
             let quants = (x + quantsOffset).assumingMemoryBound(to: UInt8.self)
-            for chunk in 0 ..< 4 {
-                for l in 0 ..< 32 {
-                    unpacked[64 * chunk + l] = Int32(quants[32 * chunk + l] & 0xF)
-                    unpacked[64 * chunk + 32 + l] = Int32(quants[32 * chunk + l] >> 4)
+            let q8 = (y + Q8_KFormat.quantsOffset).assumingMemoryBound(to: Int8.self)
+            let packed = KQuant.scalesAndMins(x + scalesOffset)
+            let d = KQuant.half(x, 0) * y.loadUnaligned(as: Float.self)
+            let dmin = KQuant.half(x, 2) * y.loadUnaligned(as: Float.self)
+            for fold in stride(from: 0, to: 4, by: chunksPerFold) {
+                var integer: Int32 = 0, minimum: Int32 = 0
+                for index in 64 * fold ..< 64 * (fold + chunksPerFold) {
+                    let byte = quants[32 * (index / 64) + index % 32]
+                    let q = Int32(index % 64 < 32 ? byte & 0xF : byte >> 4)
+                    integer &+= Int32(KQuant.byte(packed, index / 32)) &* q &* Int32(q8[index])
                 }
+                for group in 4 * fold ..< 4 * (fold + chunksPerFold) {
+                    let groupSum = Int32(y.loadUnaligned(fromByteOffset: Q8_KFormat.sumsOffset + 2 * group, as: Int16.self))
+                    minimum &+= groupSum &* Int32(KQuant.byte(packed, 8 + group / 2))
+                }
+                accumulator = accumulator.addingProduct(Float(integer), d)
+                minAccumulator = minAccumulator.addingProduct(Float(minimum), dmin)
             }
-            KQuant.accumulateScaledBlock(x, y, values: unpacked, lanes: &lanes, sum: &sum)
         }
-        for lane in 0 ..< 8 { sum += lanes[lane] }
-        return sum
+        return accumulator - minAccumulator
     }
 
-    /// The fast dot product (AVX2 on x86_64); agrees with `dotReference` up to float
-    /// rounding (its float lanes are split differently). Activations must be Q8_K with
-    /// correct `bsums`, as `Q8_KFormat.quantize` writes them.
+    /// The fast dot product (AVX2 on x86_64), equal to `dotReference` bit for bit.
+    /// Activations must be Q8_K with correct `bsums`, as `Q8_KFormat.quantize` writes them.
     public static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
         #if arch(x86_64)
         return dotAVX2(weights, activations, count: count)

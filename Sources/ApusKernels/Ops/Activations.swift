@@ -1,41 +1,65 @@
 import Foundation
 
-/// Element-wise activations of the feed-forward networks.
+/// Element-wise activations of the feed-forward networks, rounded as llama.cpp's CPU
+/// backend rounds them (the same tokens need the same last bits: the result is quantized
+/// to 8 bits for the down projection next).
 public enum Activations {
-    /// SwiGLU: `gate[i] = silu(gate[i]) * up[i]` for `count` values (in place in `gate`).
-
+    /// SwiGLU: `gate[i] = silu(gate[i]) * up[i]` for `count` values (in place in `gate`),
+    /// eight at a time with ggml's vector e^x; a tail of fewer than eight uses `expf` as
+    /// ggml's scalar tail does.
     public static func swiGLU(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count {
-            let g = gate[i]
-            gate[i] = g / (1 + expf(-g)) * up[i]
+        let g = UnsafeMutableRawPointer(gate), u = UnsafeRawPointer(up)
+        var i = 0
+        while i + 8 <= count {
+            let x = g.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            let y = VectorExp.silu(x) * u.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            g.storeBytes(of: y, toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count {
+            gate[i] = gate[i] / (1 + expf(-gate[i])) * up[i]
+            i += 1
         }
     }
 
-    /// GeGLU with the tanh approximation of GELU (Gemma):
-    /// `gate[i] = gelu_tanh(gate[i]) * up[i]` in place.
-
+    /// GeGLU with the tanh approximation of GELU (Gemma): `gate[i] = gelu(gate[i]) * up[i]`
+    /// in place. As in ggml, GELU is read from a table over all half floats: x is rounded
+    /// to half precision and the table holds GELU of that value rounded to half; 0 below
+    /// −10 and x itself above 10.
     public static func gegluTanh(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
-        let sqrt2OverPi: Float = 0.797_884_560_802_865_4
+        let table = GELUTable.shared.values
         for i in 0..<count {
             let x = gate[i]
-            let gelu = 0.5 * x * (1 + tanhf(sqrt2OverPi * x * (1 + 0.044715 * x * x)))
+            let gelu: Float
+            if x <= -10 {
+                gelu = 0
+            } else if x >= 10 {
+                gelu = x
+            } else {
+                gelu = Float(table[Int(Float16(x).bitPattern)])
+            }
             gate[i] = gelu * up[i]
         }
     }
 
-    /// Numerically stable softmax of `count` values in place.
+    /// GELU (tanh approximation) in single precision: the function the table samples,
+    /// with `1 + 0.044715·x·x` fused as GCC contracts it in ggml's `ggml_gelu_f32`.
+    @inline(__always)
+    public static func geluTanh(_ x: Float) -> Float {
+        let sqrt2OverPi: Float = 0.797_884_560_802_865_4
+        let inner = Float(1).addingProduct(0.044715 * x, x)
+        return 0.5 * x * (1 + tanhf(sqrt2OverPi * x * inner))
+    }
+}
 
-    public static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        guard count > 0 else { return }
-        var maximum = -Float.infinity
-        for i in 0..<count { maximum = max(maximum, x[i]) }
-        var sum: Float = 0
-        for i in 0..<count {
-            let e = expf(x[i] - maximum)
-            x[i] = e
-            sum += e
+/// GELU of every half-precision value, rounded to half precision (128 KB, built once).
+final class GELUTable: Sendable {
+    static let shared = GELUTable()
+    let values: [Float16]
+
+    private init() {
+        values = (0...UInt16.max).map { bits in
+            Float16(Activations.geluTanh(Float(Float16(bitPattern: bits))))
         }
-        let inverse = 1 / sum
-        for i in 0..<count { x[i] *= inverse }
     }
 }

@@ -32,94 +32,126 @@ public struct PagedAttentionLayout: Sendable {
 }
 
 /// The attention kernels: a scalar reference and the fast path.
+///
+/// Both follow llama.cpp's default (non-flash) attention numerics on the CPU, so that the
+/// same weights give the same tokens: ggml multiplies the F16 cache by F32 operands after
+/// rounding those operands to F16 (the query before Q·K, the probabilities before P·V);
+/// its softmax scales the scores, takes e^x with `VectorExp`, sums groups of eight
+/// (aligned to cache positions) in double precision and multiplies by the rounded
+/// reciprocal; and both products group their sums as `SummationOrder` describes. Without
+/// this the logits drift from llama.cpp's by as much as its own flash and non-flash paths
+/// differ (~1 logit on SmolLM2), enough to change greedy continuations.
 public enum PagedAttention {
+    /// Floats of scratch `attend` needs for a context of `contextLength` positions and
+    /// heads of `headDimension` values.
+    public static func scratchCount(contextLength: Int, headDimension: Int) -> Int {
+        contextLength + 16 + 32 * headDimension
+    }
+
     /// Attends query `q` (`headDimension` floats) of one head to the positions
     /// `first...last` of one sequence, writing `headDimension` floats to `output`.
     ///
     /// - Parameters:
+    ///   - q: rounded to half precision in place.
     ///   - keys, values: the layer's cache storage.
     ///   - blockTable: the sequence's block ids.
     ///   - kvHead: which key/value head this query head reads (grouped-query attention).
     ///   - scale: multiplies the scores before softmax (1/√d usually).
-    ///   - scores: scratch of at least `last − first + 1` floats.
-    ///
-    /// Matches llama.cpp's default (non-flash) attention numerics: ggml multiplies an F16
-    /// cache by F32 operands by first rounding those operands to F16, so the query is
-    /// rounded to half precision before Q·K and the probabilities before P·V. Without the
-    /// two roundings logits drift from llama.cpp's by as much as its own flash and
-    /// non-flash paths differ from each other (~1 logit on SmolLM2).
-
+    ///   - order: `.matrix` when the sequence has several tokens in the batch, `.vector` for one.
+    ///   - scratch: at least `scratchCount(contextLength: last + 1, headDimension:)` floats.
     public static func attend(query q: UnsafeMutablePointer<Float>, keys: UnsafePointer<Float16>, values: UnsafePointer<Float16>,
                               layout: PagedAttentionLayout, blockTable: UnsafePointer<Int32>, first: Int, last: Int,
-                              kvHead: Int, scale: Float, scores: UnsafeMutablePointer<Float>,
+                              kvHead: Int, scale: Float, order: SummationOrder, scratch: UnsafeMutablePointer<Float>,
                               output: UnsafeMutablePointer<Float>) {
         let d = layout.headDimension
-        let count = last - first + 1
-        guard count > 0 else {
+        guard last >= first else {
             output.update(repeating: 0, count: d)
             return
         }
+        @inline(__always) func row(_ base: UnsafePointer<Float16>, _ position: Int) -> UnsafePointer<Float16> {
+            base + layout.offset(block: Int(blockTable[position / layout.blockSize]), head: kvHead,
+                                 slot: position % layout.blockSize)
+        }
         for j in 0..<d { q[j] = Float(Float16(q[j])) }
-        for i in 0..<count {
-            let position = first + i
-            let row = keys + layout.offset(block: Int(blockTable[position / layout.blockSize]), head: kvHead,
-                                           slot: position % layout.blockSize)
-            scores[i] = dotHalf(q, row, count: d) * scale
+        // Scores for positions start...end, padded with −∞ to whole groups of eight.
+        let start = first & ~7, end = (last + 8) & ~7
+        let scores = scratch - start
+        for position in start..<first { scores[position] = -.infinity }
+        for position in first...last { scores[position] = order.dot(q, row(keys, position), count: d) * scale }
+        for position in (last + 1)..<end { scores[position] = -.infinity }
+        softmax(scratch, count: end - start)
+        // P·V with each position's term in lane `position % lanes` of every output value.
+        let lanes = order.laneCount
+        let accumulators = scratch + (end - start)
+        accumulators.update(repeating: 0, count: lanes * d)
+        for position in first...last {
+            let weight = Float(Float16(scores[position]))
+            addScaledHalf(row(values, position), weight: weight, into: accumulators + (position % lanes) * d, count: d)
         }
-        Activations.softmax(scores, count: count)
-        for i in 0..<count { scores[i] = Float(Float16(scores[i])) }
-        output.update(repeating: 0, count: d)
-        for i in 0..<count {
-            let position = first + i
-            let row = values + layout.offset(block: Int(blockTable[position / layout.blockSize]), head: kvHead,
-                                             slot: position % layout.blockSize)
-            addScaledHalf(row, weight: scores[i], into: output, count: d)
-        }
+        order.reduceColumns(accumulators, count: d, into: output)
     }
 
-    /// The plain-loop version of `attend`, the yardstick for tests.
+    /// Softmax of `count` scores (a multiple of 8) in place, rounding as ggml's
+    /// `soft_max` does: e^(x − max) eight at a time, each group's sum added in double
+    /// precision, then one multiplication by the reciprocal rounded to float.
+    public static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        var maximum = -Float.infinity
+        for i in 0..<count { maximum = max(maximum, x[i]) }
+        let raw = UnsafeMutableRawPointer(x)
+        var sum = 0.0
+        var i = 0
+        while i < count {
+            let e = VectorExp.exp(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - SIMD8(repeating: maximum))
+            raw.storeBytes(of: e, toByteOffset: i * 4, as: SIMD8<Float>.self)
+            sum += Double(SummationOrder.tinyBLASSum(e))
+            i += 8
+        }
+        let inverse = Float(1 / sum)
+        for i in 0..<count { x[i] *= inverse }
+    }
+
+    /// The plain-loop version of `attend`, the yardstick for tests: the same roundings
+    /// and groupings written out term by term (with `expf`, so it agrees with the fast
+    /// path to a few ulp rather than bit for bit).
     public static func attendReference(query q: UnsafePointer<Float>, keys: UnsafePointer<Float16>,
                                        values: UnsafePointer<Float16>, layout: PagedAttentionLayout,
                                        blockTable: UnsafePointer<Int32>, first: Int, last: Int, kvHead: Int,
-                                       scale: Float, output: UnsafeMutablePointer<Float>) {
+                                       scale: Float, order: SummationOrder, output: UnsafeMutablePointer<Float>) {
         let d = layout.headDimension
-        var scores: [Float] = []
+        let lanes = order.laneCount
+        func row(_ base: UnsafePointer<Float16>, _ position: Int) -> UnsafePointer<Float16> {
+            base + layout.offset(block: Int(blockTable[position / layout.blockSize]), head: kvHead,
+                                 slot: position % layout.blockSize)
+        }
+        func reduce(_ lane: [Float]) -> Float {
+            lane.withUnsafeBufferPointer { order.reduce($0.baseAddress!) }
+        }
         let q = (0..<d).map { Float(Float16(q[$0])) }
+        var scores: [Float] = []
         for position in first...last {
-            let row = keys + layout.offset(block: Int(blockTable[position / layout.blockSize]), head: kvHead,
-                                           slot: position % layout.blockSize)
-            var s: Float = 0
-            for j in 0..<d { s += q[j] * Float(row[j]) }
-            scores.append(s * scale)
+            let k = row(keys, position)
+            var lane = [Float](repeating: 0, count: 32)
+            for j in 0..<d { lane[j % lanes] = lane[j % lanes].addingProduct(q[j], Float(k[j])) }
+            scores.append(reduce(lane) * scale)
         }
         let maximum = scores.max() ?? 0
         let exps = scores.map { expf($0 - maximum) }
-        let total = exps.reduce(0, +)
-        let probabilities = exps.map { Float(Float16($0 / total)) }
-        for j in 0..<d { output[j] = 0 }
-        for (i, position) in (first...last).enumerated() {
-            let row = values + layout.offset(block: Int(blockTable[position / layout.blockSize]), head: kvHead,
-                                             slot: position % layout.blockSize)
-            for j in 0..<d { output[j] += probabilities[i] * Float(row[j]) }
+        var sum = 0.0
+        for group in stride(from: first & ~7, through: last, by: 8) {
+            var lane = [Float](repeating: 0, count: 8)
+            for position in max(group, first)...min(group + 7, last) { lane[position - group] = exps[position - first] }
+            sum += Double(SummationOrder.tinyBLASSum(SIMD8(lane)))
         }
-    }
-
-    /// Dot product of floats with half floats (d a multiple of 8 takes the SIMD path).
-    @inline(__always)
-    static func dotHalf(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float16>, count: Int) -> Float {
-        var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
-        var i = 0
-        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
-        while i + 16 <= count {
-            acc0.addProduct(ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self),
-                            SIMD8<Float>(rb.loadUnaligned(fromByteOffset: i * 2, as: SIMD8<Float16>.self)))
-            acc1.addProduct(ra.loadUnaligned(fromByteOffset: (i + 8) * 4, as: SIMD8<Float>.self),
-                            SIMD8<Float>(rb.loadUnaligned(fromByteOffset: (i + 8) * 2, as: SIMD8<Float16>.self)))
-            i += 16
+        let inverse = Float(1 / sum)
+        let probabilities = exps.map { Float(Float16($0 * inverse)) }
+        for j in 0..<d {
+            var lane = [Float](repeating: 0, count: 32)
+            for position in first...last {
+                let l = position % lanes
+                lane[l] = lane[l].addingProduct(Float(row(values, position)[j]), probabilities[position - first])
+            }
+            output[j] = reduce(lane)
         }
-        var sum = (acc0 + acc1).sum()
-        while i < count { sum += a[i] * Float(b[i]); i += 1 }
-        return sum
     }
 
     /// `output += weight * b` with `b` in half floats.

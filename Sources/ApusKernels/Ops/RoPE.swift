@@ -28,6 +28,8 @@ public enum RoPE {
 
     /// Rotates `heads` heads of `headDimension` values each (rotating the first
     /// `dimensions` of each head) in place, with angles from `Angles.compute`.
+    /// Each output is one product fused into the other's rounded product, as GCC
+    /// contracts ggml's `x0*cos - x1*sin` (the reference build: FMA on, contraction on).
 
     public static func apply(_ x: UnsafeMutablePointer<Float>, heads: Int, headDimension: Int, dimensions: Int,
                              style: Style, cos: UnsafePointer<Float>, sin: UnsafePointer<Float>) {
@@ -38,14 +40,14 @@ public enum RoPE {
             case .normal:
                 for i in 0..<half {
                     let a = v[2 * i], b = v[2 * i + 1]
-                    v[2 * i] = a * cos[i] - b * sin[i]
-                    v[2 * i + 1] = a * sin[i] + b * cos[i]
+                    v[2 * i] = (-(b * sin[i])).addingProduct(a, cos[i])
+                    v[2 * i + 1] = (b * cos[i]).addingProduct(a, sin[i])
                 }
             case .neox:
                 for i in 0..<half {
                     let a = v[i], b = v[i + half]
-                    v[i] = a * cos[i] - b * sin[i]
-                    v[i + half] = a * sin[i] + b * cos[i]
+                    v[i] = (-(b * sin[i])).addingProduct(a, cos[i])
+                    v[i + half] = (b * cos[i]).addingProduct(a, sin[i])
                 }
             }
         }

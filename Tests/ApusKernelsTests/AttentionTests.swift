@@ -1,0 +1,104 @@
+import ApusKernels
+import Foundation
+import Testing
+
+/// The attention kernels and the numerics they copy from llama.cpp: the vector e^x, the
+/// two summation orders, and the fast attention against its plain-loop reference.
+@Suite("Attention")
+struct AttentionTests {
+    /// Units in the last place between two floats of the same sign.
+    static func ulps(_ a: Float, _ b: Float) -> Int {
+        abs(Int(Int32(bitPattern: a.bitPattern)) - Int(Int32(bitPattern: b.bitPattern)))
+    }
+
+    @Test func vectorExpTracksExpf() {
+        var generator = SystemRandomNumberGenerator()
+        var worst = 0
+        for _ in 0..<20_000 {
+            let x = SIMD8<Float>((0..<8).map { _ in Float.random(in: -87...88, using: &generator) })
+            let e = VectorExp.exp(x)
+            for i in 0..<8 { worst = max(worst, Self.ulps(e[i], expf(x[i]))) }
+        }
+        #expect(worst <= 2, "worst \(worst) ulp")
+    }
+
+    @Test func vectorExpEdges() {
+        let x = SIMD8<Float>(0, -.infinity, -200, -100, -95, 89, 100, -0.0)
+        let e = VectorExp.exp(x)
+        #expect(e[0] == 1 && e[7] == 1)
+        #expect(e[1] == 0 && e[2] == 0)
+        // −100 and −95 need the two-step scaling (2^n below the normal range): subnormal results.
+        #expect(Self.ulps(e[3], expf(-100)) <= 2 && e[3] > 0)
+        #expect(Self.ulps(e[4], expf(-95)) <= 2)
+        #expect(e[5] == .infinity && e[6] == .infinity)
+    }
+
+    /// A dot product whose rounding depends on the grouping: the two orders must each
+    /// equal their tree written out by hand.
+    @Test(arguments: [SummationOrder.matrix, .vector])
+    func summationOrderDotMatchesItsTree(order: SummationOrder) {
+        let count = 64
+        let a: [Float] = (0..<count).map { i -> Float in Float(sin(Double(i) * 1.7) * 1e3) }
+        let b: [Float16] = (0..<count).map { i -> Float16 in Float16(Float(cos(Double(i) * 0.3) * 1e-2)) }
+        var lanes = [Float](repeating: 0, count: 32)
+        for i in 0..<count { lanes[i % order.laneCount] = lanes[i % order.laneCount].addingProduct(a[i], Float(b[i])) }
+        let expected: Float
+        if order == .matrix {
+            let t: [Float] = (0..<4).map { i -> Float in lanes[i] + lanes[i + 4] }
+            expected = (t[0] + t[2]) + (t[1] + t[3])
+        } else {
+            let w: [Float] = (0..<8).map { i -> Float in (lanes[i] + lanes[i + 16]) + (lanes[i + 8] + lanes[i + 24]) }
+            let t: [Float] = (0..<4).map { i -> Float in w[i] + w[i + 4] }
+            expected = (t[0] + t[1]) + (t[2] + t[3])
+        }
+        let got = a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
+            order.dot(pa.baseAddress!, pb.baseAddress!, count: count)
+        } }
+        #expect(got == expected)
+    }
+
+    /// Fast attention against the reference over block tables with scattered blocks,
+    /// sliding windows and both orders.
+    @Test(arguments: [SummationOrder.matrix, .vector])
+    func attendMatchesReference(order: SummationOrder) {
+        let layout = PagedAttentionLayout(blockSize: 16, kvHeads: 2, headDimension: 64)
+        let blocks = 8
+        var generator = SystemRandomNumberGenerator()
+        let keys = (0..<blocks * layout.elementsPerBlock).map { _ in Float16(Float.random(in: -2...2, using: &generator)) }
+        let values = (0..<blocks * layout.elementsPerBlock).map { _ in Float16(Float.random(in: -2...2, using: &generator)) }
+        let table: [Int32] = [5, 2, 7, 0, 3, 1, 6, 4]
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: PagedAttention.scratchCount(contextLength: 128, headDimension: 64))
+        defer { scratch.deallocate() }
+        for (first, last) in [(0, 0), (0, 1), (0, 37), (3, 40), (9, 127), (120, 127)] {
+            let query = (0..<64).map { _ in Float.random(in: -3...3, using: &generator) }
+            var fast = [Float](repeating: 0, count: 64), slow = [Float](repeating: 0, count: 64)
+            var q = query
+            keys.withUnsafeBufferPointer { k in values.withUnsafeBufferPointer { v in table.withUnsafeBufferPointer { t in
+                PagedAttention.attend(query: &q, keys: k.baseAddress!, values: v.baseAddress!, layout: layout,
+                                      blockTable: t.baseAddress!, first: first, last: last, kvHead: 1, scale: 0.125,
+                                      order: order, scratch: scratch, output: &fast)
+                PagedAttention.attendReference(query: query, keys: k.baseAddress!, values: v.baseAddress!, layout: layout,
+                                               blockTable: t.baseAddress!, first: first, last: last, kvHead: 1,
+                                               scale: 0.125, order: order, output: &slow)
+            } } }
+            for j in 0..<64 {
+                // The reference takes e^x from expf: probabilities may differ by an ulp.
+                #expect(abs(fast[j] - slow[j]) <= 1e-3 * max(1, abs(slow[j])), "\(first)...\(last) [\(j)]: \(fast[j]) vs \(slow[j])")
+            }
+        }
+    }
+
+    /// Attending to one position returns that position's value (rounded through half floats).
+    @Test func singlePositionReturnsItsValue() {
+        let layout = PagedAttentionLayout(blockSize: 4, kvHeads: 1, headDimension: 32)
+        let keys = [Float16](repeating: 0.5, count: layout.elementsPerBlock)
+        let values = (0..<layout.elementsPerBlock).map { Float16(Float($0) * 0.25) }
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: PagedAttention.scratchCount(contextLength: 4, headDimension: 32))
+        defer { scratch.deallocate() }
+        var q = [Float](repeating: 1, count: 32), out = [Float](repeating: 0, count: 32)
+        let table: [Int32] = [0]
+        PagedAttention.attend(query: &q, keys: keys, values: values, layout: layout, blockTable: table, first: 2, last: 2,
+                              kvHead: 0, scale: 1, order: .vector, scratch: scratch, output: &out)
+        #expect(out == (0..<32).map { Float(64 + $0) * 0.25 })
+    }
+}
