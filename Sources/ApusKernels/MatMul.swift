@@ -91,6 +91,14 @@ public enum MatMul {
             }
         }
 
+        /// For formats with a batched kernel: the format handles a block of rows for all tokens.
+        func run<F: BatchedProduct>(_ format: F.Type, _ pool: ThreadPool) {
+            forEachRowBlock(pool) { first, last in
+                F.multiply(weights, rows: first..<last, activations, activationRowBytes: activationRowBytes,
+                           tokens: tokens, into: output)
+            }
+        }
+
         /// For formats with a four-token micro-kernel: tokens in groups of four, the rest one by one.
         func run<F: MultiTokenDot>(_ format: F.Type, _ pool: ThreadPool) {
             let rows = weights.rows

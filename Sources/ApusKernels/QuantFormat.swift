@@ -39,3 +39,16 @@ public protocol MultiTokenDot: QuantFormat {
     static func dot4(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationRowBytes: Int,
                      count: Int, results: UnsafeMutablePointer<Float>)
 }
+
+/// A matrix-matrix kernel for batches of tokens (prompt processing, batched decoding): a
+/// block of weight rows times every activation row, with each weight block unpacked once
+/// for the whole batch.
+protocol BatchedProduct: QuantFormat {
+    /// Writes `dot(weights row r, activation row t)` to `output[t · weights.rows + r]` for
+    /// every r in `rows` and t in `0..<tokens`; activation row t starts at
+    /// `activations + t·activationRowBytes`. Each result equals `dot`'s for the same pair
+    /// bit for bit (the same float operations in the same order), so a batch computes
+    /// exactly what token-by-token decoding would.
+    static func multiply(_ weights: WeightMatrix, rows: Range<Int>, _ activations: UnsafeRawPointer,
+                         activationRowBytes: Int, tokens: Int, into output: UnsafeMutablePointer<Float>)
+}
