@@ -30,16 +30,6 @@ public protocol QuantizableFormat: QuantFormat {
     static func quantize(_ source: UnsafePointer<Float>, _ destination: UnsafeMutableRawPointer, count: Int)
 }
 
-/// A micro-kernel for matrix products: one weight row against four activation rows, so
-/// a format can decode each weight block once and use it four times.
-public protocol MultiTokenDot: QuantFormat {
-    /// Writes `dot(weights, activation row t)` to `results[t]` for t in 0..<4; activation
-    /// row t starts at `activations + t·activationRowBytes`. Each result must equal `dot`'s
-    /// for the same pair up to float rounding.
-    static func dot4(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationRowBytes: Int,
-                     count: Int, results: UnsafeMutablePointer<Float>)
-}
-
 /// A matrix-matrix kernel for batches of tokens (prompt processing, batched decoding): a
 /// block of weight rows times every activation row, with each weight block unpacked once
 /// for the whole batch.

@@ -11,14 +11,15 @@ struct BatchedProductTests {
     static let tokenCounts = Array(1...9) + [12, 15, 33, 64]
 
     func check<F: QuantFormat>(_ format: F.Type, columns: Int, seed: UInt64,
+                               rowCounts: [Int] = [1, 3, 13, 70], tokenCounts: [Int] = tokenCounts,
                                weights makeWeights: (Int, inout SeededGenerator) -> [UInt8]) throws {
         var rng = SeededGenerator(seed: seed)
         for threads in [1, 2] {
             let pool = try ThreadPool(threadCount: threads)
             // Odd row counts: tasks and the last task's rows are not multiples of anything.
-            for rows in [1, 3, 13, 70] {
+            for rows in rowCounts {
                 let weightBytes = makeWeights(rows, &rng)
-                for tokens in Self.tokenCounts {
+                for tokens in tokenCounts {
                     let input = randomFloats(tokens * columns, &rng)
                     let activations = try QuantizedActivations(tokens: tokens, columns: columns, for: F.type)
                     try input.withUnsafeBufferPointer {
@@ -64,6 +65,31 @@ struct BatchedProductTests {
     @Test func q8_0AnyBytes() throws {
         try check(Q8_0Format.self, columns: 3 * 32, seed: 45) { rows, rng in
             randomWeightRow(.q8_0, blocks: rows * 3, halfOffsets: [0], &rng)
+        }
+    }
+
+    @Test func q4_K() throws {
+        try check(Q4_KFormat.self, columns: 3 * 256, seed: 46) { rows, rng in randomWeights(Q4_KFormat.self, rows: rows, columns: 3 * 256, &rng) }
+    }
+
+    @Test func q6_K() throws {
+        try check(Q6_KFormat.self, columns: 2 * 256, seed: 47) { rows, rng in randomWeights(Q6_KFormat.self, rows: rows, columns: 2 * 256, &rng) }
+    }
+
+    /// Rows long enough to be cut into several spans of blocks (accumulators resumed from scratch).
+    @Test func longRows() throws {
+        let rows = [3, 13], tokens = [5, 8, 17]
+        try check(Q8_0Format.self, columns: 131 * 32, seed: 48, rowCounts: rows, tokenCounts: tokens) { rows, rng in
+            randomWeights(Q8_0Format.self, rows: rows, columns: 131 * 32, &rng)
+        }
+        try check(Q4_1Format.self, columns: 125 * 32, seed: 49, rowCounts: rows, tokenCounts: tokens) { rows, rng in
+            randomWeights(Q4_1Format.self, rows: rows, columns: 125 * 32, &rng)
+        }
+        try check(Q4_KFormat.self, columns: 15 * 256, seed: 50, rowCounts: rows, tokenCounts: tokens) { rows, rng in
+            randomWeights(Q4_KFormat.self, rows: rows, columns: 15 * 256, &rng)
+        }
+        try check(Q6_KFormat.self, columns: 15 * 256, seed: 51, rowCounts: rows, tokenCounts: tokens) { rows, rng in
+            randomWeights(Q6_KFormat.self, rows: rows, columns: 15 * 256, &rng)
         }
     }
 }

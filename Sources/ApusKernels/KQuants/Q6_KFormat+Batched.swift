@@ -1,0 +1,129 @@
+#if arch(x86_64)
+import _Builtin_intrinsics.intel
+
+// Q6_K in the tiled batched product (see TiledProduct). A super-block unpacks to its 256
+// unsigned 6-bit values as bytes (in `dotAVX2`'s order: per half, four runs of 32), the
+// eight group-scale pairs as ready `vpmaddwd` operands and the sixteen scales as words for
+// the −32 offset term; its d widens to Float. A token's table entry is its Float scale and
+// its sixteen bsums. Per token, the integer sums and float operations are `dotAVX2`'s, so
+// each result equals the single dot bit for bit.
+
+extension Q6_KFormat: TiledBatchedProduct {
+    static var valuesPerBlock: Int { KQuant.superBlock }
+    /// 256 value bytes, 8 × 32 bytes of scale pairs, 32 bytes of word scales.
+    static var unpackedBlockBytes: Int { 544 }
+    static var rowFloatsPerBlock: Int { 1 }
+    /// Eight token scales (32 bytes), then eight × 16 bsums (256 bytes).
+    static var tokenTableBytes: Int { 288 }
+
+    private static let scalePairsStart = 256
+    private static let wordScalesStart = 512
+
+    @inline(__always)
+    static func unpack(_ block: UnsafeRawPointer, into destination: UnsafeMutableRawPointer,
+                       _ rowFloats: UnsafeMutablePointer<Float>) {
+        let twoBits = _mm256_set1_epi8(3)
+        let lowNibbles = _mm256_set1_epi8(0x0F)
+        let scales = _mm_loadu_si128((block + scalesOffset).assumingMemoryBound(to: __m128i.self))
+        let wordScales = KQuant.wordScales(scales)
+        for half in 0 ..< 2 {
+            let bits1 = KQuant.load32(block, 64 * half)
+            let bits2 = KQuant.load32(block, 64 * half + 32)
+            let highBits = KQuant.load32(block, highOffset + 32 * half)
+            // Move each pair of high bits to bits 4–5 of its byte.
+            let high0 = _mm256_slli_epi16(_mm256_and_si256(highBits, twoBits), 4)
+            let high1 = _mm256_slli_epi16(_mm256_and_si256(highBits, _mm256_set1_epi8(12)), 2)
+            let high2 = _mm256_and_si256(highBits, _mm256_set1_epi8(48))
+            let high3 = _mm256_srli_epi16(_mm256_and_si256(highBits, _mm256_set1_epi8(-64)), 2)
+            let values0 = _mm256_or_si256(_mm256_and_si256(bits1, lowNibbles), high0)
+            let values1 = _mm256_or_si256(_mm256_and_si256(bits2, lowNibbles), high1)
+            let values2 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(bits1, 4), lowNibbles), high2)
+            let values3 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(bits2, 4), lowNibbles), high3)
+            destination.storeBytes(of: values0, toByteOffset: 128 * half, as: __m256i.self)
+            destination.storeBytes(of: values1, toByteOffset: 128 * half + 32, as: __m256i.self)
+            destination.storeBytes(of: values2, toByteOffset: 128 * half + 64, as: __m256i.self)
+            destination.storeBytes(of: values3, toByteOffset: 128 * half + 96, as: __m256i.self)
+            let halfScales = half == 0 ? wordScales.first : wordScales.second
+            for pair in 0 ..< 4 {
+                destination.storeBytes(of: KQuant.groupScalePair(halfScales, pair: pair),
+                                       toByteOffset: scalePairsStart + 128 * half + 32 * pair, as: __m256i.self)
+            }
+        }
+        destination.storeBytes(of: _mm256_cvtepi8_epi16(scales), toByteOffset: wordScalesStart, as: __m256i.self)
+        rowFloats[0] = KQuant.half(block, scaleOffset)
+    }
+
+    @inline(__always)
+    static func tabulate(_ tokens: EightTokens, block: Int, into table: UnsafeMutableRawPointer) {
+        let offset = block * Q8_KFormat.blockBytes
+        for t in 0 ..< TiledProduct.width {
+            let y = TiledProduct.token(t, of: tokens) + offset
+            table.storeBytes(of: y.loadUnaligned(as: Float.self), toByteOffset: 4 * t, as: Float.self)
+            table.storeBytes(of: KQuant.load32(y, Q8_KFormat.sumsOffset), toByteOffset: 32 + 32 * t, as: __m256i.self)
+        }
+    }
+
+    /// Eight 8-lane sums.
+    static var accumulatorBytes: Int { 256 }
+
+    @inline(__always)
+    static func accumulate(_ unpacked: UnsafeRawPointer, _ rowFloats: UnsafePointer<Float>,
+                           _ tables: UnsafeRawPointer, _ y: EightTokens, span: Range<Int>,
+                           into work: UnsafeMutableRawPointer) {
+        // Float accumulators stay in scratch: with eight integer sums and the weights in
+        // flight they would not fit in registers, and each is touched once per super-block.
+        let accumulators = work.bindMemory(to: __m256.self, capacity: 8)
+        for block in span {
+            let x = unpacked + block * unpackedBlockBytes
+            let q8 = block * Q8_KFormat.blockBytes + Q8_KFormat.quantsOffset
+            var sum0 = _mm256_setzero_si256(), sum1 = _mm256_setzero_si256(), sum2 = _mm256_setzero_si256()
+            var sum3 = _mm256_setzero_si256(), sum4 = _mm256_setzero_si256(), sum5 = _mm256_setzero_si256()
+            var sum6 = _mm256_setzero_si256(), sum7 = _mm256_setzero_si256()
+            for run in 0 ..< 8 {
+                let values = x.load(fromByteOffset: 32 * run, as: __m256i.self)
+                let scalePair = x.load(fromByteOffset: scalePairsStart + 32 * run, as: __m256i.self)
+                let offset = q8 + 32 * run
+                @inline(__always)
+                func products(_ row: UnsafeRawPointer) -> __m256i {
+                    _mm256_madd_epi16(scalePair, _mm256_maddubs_epi16(values, KQuant.load32(row, offset)))
+                }
+                sum0 = _mm256_add_epi32(sum0, products(y.0))
+                sum1 = _mm256_add_epi32(sum1, products(y.1))
+                sum2 = _mm256_add_epi32(sum2, products(y.2))
+                sum3 = _mm256_add_epi32(sum3, products(y.3))
+                sum4 = _mm256_add_epi32(sum4, products(y.4))
+                sum5 = _mm256_add_epi32(sum5, products(y.5))
+                sum6 = _mm256_add_epi32(sum6, products(y.6))
+                sum7 = _mm256_add_epi32(sum7, products(y.7))
+            }
+            // `dotAVX2`'s offset term and float part for eight tokens: d = a·d_x per token.
+            let table = tables + block * tokenTableBytes
+            let d = _mm256_mul_ps(table.loadUnaligned(as: __m256.self), _mm256_set1_ps(rowFloats[block]))
+            let wordScales = x.load(fromByteOffset: wordScalesStart, as: __m256i.self)
+            @inline(__always)
+            func finish(_ t: Int, _ integerSum: __m256i) {
+                let groupSums = table.load(fromByteOffset: 32 + 32 * t, as: __m256i.self)
+                let offsetTerm = _mm256_slli_epi32(_mm256_madd_epi16(groupSums, wordScales), 5)
+                let sum = _mm256_sub_epi32(integerSum, offsetTerm)
+                accumulators[t] = _mm256_fmadd_ps(_mm256_set1_ps(d[t]), _mm256_cvtepi32_ps(sum), accumulators[t])
+            }
+            finish(0, sum0)
+            finish(1, sum1)
+            finish(2, sum2)
+            finish(3, sum3)
+            finish(4, sum4)
+            finish(5, sum5)
+            finish(6, sum6)
+            finish(7, sum7)
+        }
+    }
+
+    @inline(__always)
+    static func results(_ work: UnsafeRawPointer) -> SIMD8<Float> {
+        let accumulators = work.assumingMemoryBound(to: __m256.self)
+        var results = SIMD8<Float>()
+        for t in 0 ..< 8 { results[t] = KQuant.horizontalSum(accumulators[t]) }
+        return results
+    }
+}
+#endif
