@@ -56,8 +56,8 @@ enum TiledProduct {
     static let width = 8
     /// Fewer tokens go to single dots.
     static let minimumTokens = MatMul.minimumBatchedTokens
-    /// Activation bytes of eight tokens per span: a third of a 48 KB L1, leaving room for
-    /// the unpacked row and the tables.
+    /// Activation and token-table bytes of eight tokens per span: a third of a 48 KB L1,
+    /// leaving room for the unpacked rows.
     static let spanBytes = 16_384
 
     /// Activation row `t` (0…7) of `tokens`.
@@ -76,7 +76,7 @@ enum TiledProduct {
         }
         let blocks = weights.columns / F.valuesPerBlock
         let weightBlockBytes = weights.rowBytes / blocks
-        let spanBlocks = max(1, spanBytes / (width * (stride / blocks)))
+        let spanBlocks = max(1, spanBytes / (width * (stride / blocks) + F.tokenTableBytes))
         let rowCount = rows.count
         let unpackedRowBytes = blocks * F.unpackedBlockBytes
         let floatsPerRow = blocks * F.rowFloatsPerBlock

@@ -82,6 +82,9 @@ struct BatchedProductTests {
         try check(Q8_0Format.self, columns: 131 * 32, seed: 48, rowCounts: rows, tokenCounts: tokens) { rows, rng in
             randomWeights(Q8_0Format.self, rows: rows, columns: 131 * 32, &rng)
         }
+        try check(Q5_0Format.self, columns: 127 * 32, seed: 52, rowCounts: rows, tokenCounts: tokens) { rows, rng in
+            randomWeights(Q5_0Format.self, rows: rows, columns: 127 * 32, &rng)
+        }
         try check(Q4_1Format.self, columns: 125 * 32, seed: 49, rowCounts: rows, tokenCounts: tokens) { rows, rng in
             randomWeights(Q4_1Format.self, rows: rows, columns: 125 * 32, &rng)
         }

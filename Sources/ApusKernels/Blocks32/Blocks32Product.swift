@@ -5,9 +5,15 @@ import _Builtin_intrinsics.intel
 // scale: Q4_0, Q4_1, Q5_0, Q8_0. A block unpacks to its 32 quants as bytes plus its scale
 // (and Q4_1's minimum) as Float; a token table holds the eight tokens' scales (and Q8_1
 // sums), so the scale products `d_w·d_a` of a block come from one 8-lane multiply instead
-// of two half conversions per pair. Per pair the operations are those of the format's
-// `dot`: sign trick, `vpmaddubsw`, `vpmaddwd`, one FMA per block into an 8-lane
-// accumulator, the same horizontal sum, so results equal the single dot bit for bit.
+// of two half conversions per pair. Per pair the float operations are those of the
+// format's `dot` (one FMA per block into an 8-lane accumulator, the same horizontal sum)
+// on the same integer lane sums, so results equal the single dot bit for bit.
+//
+// The kernel is bound by the vector ALU ports that `vpsignb`, `vpmaddubsw`, `vpmaddwd`,
+// the conversion and the FMA share. For Q4_0 and Q5_0 the quants are small, so the sign
+// trick is replaced: weights are unpacked as q + bias (unsigned), `vpmaddubsw` takes them
+// directly, and bias·Σa per lane, from the token table, is subtracted as 32-bit integers
+// (exact: the lane sums are the same integers; `vpsubd` can also issue on the shuffle port).
 
 /// A format of 32-value blocks with its half scale `d` at byte 0, for the tiled product.
 protocol Blocks32Batched: TiledBatchedProduct {
@@ -18,9 +24,12 @@ protocol Blocks32Batched: TiledBatchedProduct {
     /// Where an activation block's quants start.
     static var activationQuantsOffset: Int { get }
     /// True when quants are unsigned and a minimum `m` (half at byte 2) adds `m·s` per block
-    /// against the activation's `s` (Q4_1 with Q8_1); false for signed quants (sign trick).
+    /// against the activation's `s` (Q4_1 with Q8_1).
     static var hasMinimum: Bool { get }
-    /// The block's 32 quants as bytes in element order: signed values, or 0…15 with a minimum.
+    /// For signed quants: the bias that makes them unsigned (Q4_0: 8, Q5_0: 16), or 0 to
+    /// keep them signed and use the sign trick (Q8_0: (q + 128)·a would saturate `vpmaddubsw`).
+    static var quantBias: Int8 { get }
+    /// The block's 32 quants as bytes in element order: q + `quantBias`, or 0…15 with a minimum.
     static func unpackQuants(_ block: UnsafeRawPointer) -> __m256i
 }
 
@@ -28,8 +37,9 @@ extension Blocks32Batched {
     static var valuesPerBlock: Int { 32 }
     static var unpackedBlockBytes: Int { 32 }
     static var rowFloatsPerBlock: Int { hasMinimum ? 2 : 1 }
-    /// Eight token scales, then (with a minimum) eight token sums.
-    static var tokenTableBytes: Int { hasMinimum ? 64 : 32 }
+    /// Eight token scales, then eight token sums (with a minimum) or eight × 8 lanes of
+    /// bias·Σa (with a bias).
+    static var tokenTableBytes: Int { hasMinimum ? 64 : quantBias != 0 ? 288 : 32 }
 
     @inline(__always)
     static func unpack(_ block: UnsafeRawPointer, into destination: UnsafeMutableRawPointer,
@@ -47,6 +57,10 @@ extension Blocks32Batched {
             let y = TiledProduct.token(t, of: tokens) + offset
             floats[t] = loadHalf(y, 0)
             if hasMinimum { floats[8 + t] = loadHalf(y, 2) }
+            if quantBias != 0 {
+                let biasTimesPairs = _mm256_maddubs_epi16(_mm256_set1_epi8(quantBias), AVX2Blocks.load32(y + activationQuantsOffset))
+                table.storeBytes(of: _mm256_madd_epi16(biasTimesPairs, _mm256_set1_epi16(1)), toByteOffset: 32 + 32 * t, as: __m256i.self)
+            }
         }
     }
 
@@ -63,7 +77,7 @@ extension Blocks32Batched {
         var minimumTerms = sums[8]
         for block in span {
             let w = unpacked.load(fromByteOffset: 32 * block, as: __m256i.self)
-            let magnitudes = hasMinimum ? w : _mm256_sign_epi8(w, w)
+            let magnitudes = hasMinimum || quantBias != 0 ? w : _mm256_sign_epi8(w, w)
             let table = (tables + block * tokenTableBytes).assumingMemoryBound(to: Float.self)
             let floats = rowFloats + block * rowFloatsPerBlock
             // Lane t: d_w·d_a of token t, the product `dot` forms per block.
@@ -76,7 +90,14 @@ extension Blocks32Batched {
             @inline(__always)
             func term(_ row: UnsafeRawPointer, _ lane: Int, _ sum: __m256) -> __m256 {
                 let a = AVX2Blocks.load32(row + offset)
-                let products = AVX2Blocks.dotUnsigned(magnitudes, hasMinimum ? a : _mm256_sign_epi8(a, w))
+                let products: __m256
+                if quantBias != 0 {
+                    let quads = _mm256_madd_epi16(_mm256_maddubs_epi16(magnitudes, a), _mm256_set1_epi16(1))
+                    let bias = (UnsafeRawPointer(table) + 32 + 32 * lane).load(as: __m256i.self)
+                    products = _mm256_cvtepi32_ps(_mm256_sub_epi32(quads, bias))
+                } else {
+                    products = AVX2Blocks.dotUnsigned(magnitudes, hasMinimum ? a : _mm256_sign_epi8(a, w))
+                }
                 return _mm256_fmadd_ps(_mm256_set1_ps(scales[lane]), products, sum)
             }
             s0 = term(y.0, 0, s0)
@@ -106,22 +127,23 @@ extension Q4_0Format: Blocks32Batched {
     static var activationBlockBytes: Int { Q8_0Format.blockBytes }
     static var activationQuantsOffset: Int { 2 }
     static var hasMinimum: Bool { false }
+    static var quantBias: Int8 { 8 }
+    /// The nibbles as they are: q + 8.
     @inline(__always)
-    static func unpackQuants(_ block: UnsafeRawPointer) -> __m256i {
-        _mm256_sub_epi8(AVX2Blocks.nibbles32(block + 2), _mm256_set1_epi8(8))
-    }
+    static func unpackQuants(_ block: UnsafeRawPointer) -> __m256i { AVX2Blocks.nibbles32(block + 2) }
 }
 
 extension Q5_0Format: Blocks32Batched {
     static var activationBlockBytes: Int { Q8_0Format.blockBytes }
     static var activationQuantsOffset: Int { 2 }
     static var hasMinimum: Bool { false }
-    /// q − 16 as a signed byte: the nibble with 0xF0 set where the fifth bit is clear (as `dot`).
+    static var quantBias: Int8 { 16 }
+    /// The five-bit value as stored, q + 16: the nibble with 0x10 set where the fifth bit is.
     @inline(__always)
     static func unpackQuants(_ block: UnsafeRawPointer) -> __m256i {
-        let clear = _mm256_andnot_si256(AVX2Blocks.bitsToBytes(block.loadUnaligned(fromByteOffset: 2, as: UInt32.self)),
-                                        _mm256_set1_epi8(Int8(bitPattern: 0xF0)))
-        return _mm256_or_si256(AVX2Blocks.nibbles32(block + 6), clear)
+        let fifthBits = _mm256_and_si256(AVX2Blocks.bitsToBytes(block.loadUnaligned(fromByteOffset: 2, as: UInt32.self)),
+                                         _mm256_set1_epi8(0x10))
+        return _mm256_or_si256(AVX2Blocks.nibbles32(block + 6), fifthBits)
     }
 }
 
@@ -129,6 +151,7 @@ extension Q8_0Format: Blocks32Batched {
     static var activationBlockBytes: Int { blockBytes }
     static var activationQuantsOffset: Int { 2 }
     static var hasMinimum: Bool { false }
+    static var quantBias: Int8 { 0 }
     @inline(__always)
     static func unpackQuants(_ block: UnsafeRawPointer) -> __m256i { AVX2Blocks.load32(block + 2) }
 }
@@ -137,6 +160,7 @@ extension Q4_1Format: Blocks32Batched {
     static var activationBlockBytes: Int { Q8_1Format.blockBytes }
     static var activationQuantsOffset: Int { 4 }
     static var hasMinimum: Bool { true }
+    static var quantBias: Int8 { 0 }
     @inline(__always)
     static func unpackQuants(_ block: UnsafeRawPointer) -> __m256i { AVX2Blocks.nibbles32(block + 4) }
 }
