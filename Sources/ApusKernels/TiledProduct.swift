@@ -36,10 +36,11 @@ protocol TiledBatchedProduct: BatchedProduct {
     /// Bytes of one row's accumulators for eight tokens, a multiple of 32; zeroed before the first span.
     static var accumulatorBytes: Int { get }
     /// The micro-kernel: adds blocks `span` of one unpacked row (`unpacked`, `rowFloats`
-    /// at the row's first block) against eight tokens (`tables` at block 0) into `accumulators`.
+    /// at the row's first block) against eight tokens (`tables` at block 0) into
+    /// `accumulators`. `work` is 32 bytes per block of the span, 64-byte aligned, for the call's use.
     static func accumulate(_ unpacked: UnsafeRawPointer, _ rowFloats: UnsafePointer<Float>,
                            _ tables: UnsafeRawPointer, _ tokens: EightTokens, span: Range<Int>,
-                           into accumulators: UnsafeMutableRawPointer)
+                           into accumulators: UnsafeMutableRawPointer, work: UnsafeMutableRawPointer)
     /// The eight dots from a row's accumulators after its last span.
     static func results(_ accumulators: UnsafeRawPointer) -> SIMD8<Float>
 }
@@ -82,7 +83,8 @@ enum TiledProduct {
         let floatsPerRow = blocks * F.rowFloatsPerBlock
         let tablesOffset = rowCount * unpackedRowBytes
         let accumulatorsOffset = tablesOffset + blocks * F.tokenTableBytes
-        let floatsOffset = accumulatorsOffset + rowCount * F.accumulatorBytes
+        let workOffset = accumulatorsOffset + rowCount * F.accumulatorBytes
+        let floatsOffset = (workOffset + 32 * spanBlocks + 63) & ~63
         ThreadScratch.withBytes(floatsOffset + 4 * rowCount * floatsPerRow) { scratch in
             let rowFloats = (scratch + floatsOffset).bindMemory(to: Float.self, capacity: rowCount * floatsPerRow)
             for r in 0..<rowCount {
@@ -108,7 +110,7 @@ enum TiledProduct {
                     let span = spanStart..<min(blocks, spanStart + spanBlocks)
                     for r in 0..<rowCount {
                         F.accumulate(scratch + r * unpackedRowBytes, rowFloats + r * floatsPerRow, tables, group,
-                                     span: span, into: accumulators + r * F.accumulatorBytes)
+                                     span: span, into: accumulators + r * F.accumulatorBytes, work: scratch + workOffset)
                     }
                 }
                 for r in 0..<rowCount {

@@ -70,18 +70,26 @@ extension Blocks32Batched {
     @inline(__always)
     static func accumulate(_ unpacked: UnsafeRawPointer, _ rowFloats: UnsafePointer<Float>,
                            _ tables: UnsafeRawPointer, _ y: EightTokens, span: Range<Int>,
-                           into accumulators: UnsafeMutableRawPointer) {
+                           into accumulators: UnsafeMutableRawPointer, work: UnsafeMutableRawPointer) {
         let sums = accumulators.bindMemory(to: __m256.self, capacity: 9)
         var s0 = sums[0], s1 = sums[1], s2 = sums[2], s3 = sums[3]
         var s4 = sums[4], s5 = sums[5], s6 = sums[6], s7 = sums[7]
         var minimumTerms = sums[8]
+        // Lane t of a block's entry: d_w·d_a of token t, the product `dot` forms per block.
+        // Written by their own loop so the kernel reads each one with a broadcast load (a load
+        // port) instead of extracting it from a register (the shuffle port, ~2 per pair).
+        let scaleProducts = work.bindMemory(to: Float.self, capacity: 8 * span.count)
+        for block in span {
+            let table = (tables + block * tokenTableBytes).assumingMemoryBound(to: Float.self)
+            _mm256_storeu_ps(scaleProducts + 8 * (block - span.lowerBound),
+                             _mm256_mul_ps(_mm256_set1_ps(rowFloats[block * rowFloatsPerBlock]), _mm256_loadu_ps(table)))
+        }
         for block in span {
             let w = unpacked.load(fromByteOffset: 32 * block, as: __m256i.self)
             let magnitudes = hasMinimum || quantBias != 0 ? w : _mm256_sign_epi8(w, w)
             let table = (tables + block * tokenTableBytes).assumingMemoryBound(to: Float.self)
             let floats = rowFloats + block * rowFloatsPerBlock
-            // Lane t: d_w·d_a of token t, the product `dot` forms per block.
-            let scales = _mm256_mul_ps(_mm256_set1_ps(floats[0]), _mm256_loadu_ps(table))
+            let scales = UnsafePointer(scaleProducts + 8 * (block - span.lowerBound))
             if hasMinimum {
                 // `dot`'s running sum of m·s, for eight tokens at once (multiply, then add: no FMA).
                 minimumTerms = _mm256_add_ps(minimumTerms, _mm256_mul_ps(_mm256_set1_ps(floats[1]), _mm256_loadu_ps(table + 8)))
@@ -98,7 +106,7 @@ extension Blocks32Batched {
                 } else {
                     products = AVX2Blocks.dotUnsigned(magnitudes, hasMinimum ? a : _mm256_sign_epi8(a, w))
                 }
-                return _mm256_fmadd_ps(_mm256_set1_ps(scales[lane]), products, sum)
+                return _mm256_fmadd_ps(_mm256_broadcast_ss(scales + lane), products, sum)
             }
             s0 = term(y.0, 0, s0)
             s1 = term(y.1, 1, s1)

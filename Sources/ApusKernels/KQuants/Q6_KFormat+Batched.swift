@@ -69,10 +69,10 @@ extension Q6_KFormat: TiledBatchedProduct {
     @inline(__always)
     static func accumulate(_ unpacked: UnsafeRawPointer, _ rowFloats: UnsafePointer<Float>,
                            _ tables: UnsafeRawPointer, _ y: EightTokens, span: Range<Int>,
-                           into work: UnsafeMutableRawPointer) {
+                           into state: UnsafeMutableRawPointer, work: UnsafeMutableRawPointer) {
         // Float accumulators stay in scratch: with eight integer sums and the weights in
         // flight they would not fit in registers, and each is touched once per super-block.
-        let accumulators = work.bindMemory(to: __m256.self, capacity: 8)
+        let accumulators = state.bindMemory(to: __m256.self, capacity: 8)
         for block in span {
             let x = unpacked + block * unpackedBlockBytes
             let q8 = block * Q8_KFormat.blockBytes + Q8_KFormat.quantsOffset
@@ -119,8 +119,8 @@ extension Q6_KFormat: TiledBatchedProduct {
     }
 
     @inline(__always)
-    static func results(_ work: UnsafeRawPointer) -> SIMD8<Float> {
-        let accumulators = work.assumingMemoryBound(to: __m256.self)
+    static func results(_ state: UnsafeRawPointer) -> SIMD8<Float> {
+        let accumulators = state.assumingMemoryBound(to: __m256.self)
         var results = SIMD8<Float>()
         for t in 0 ..< 8 { results[t] = KQuant.horizontalSum(accumulators[t]) }
         return results
