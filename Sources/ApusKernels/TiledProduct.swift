@@ -35,9 +35,12 @@ protocol TiledBatchedProduct: BatchedProduct {
     static func tabulate(_ tokens: EightTokens, block: Int, into table: UnsafeMutableRawPointer)
     /// Bytes of one row's accumulators for eight tokens, a multiple of 32; zeroed before the first span.
     static var accumulatorBytes: Int { get }
+    /// Scratch bytes per block of a span that `accumulate` may use, a multiple of 32.
+    static var workBytesPerBlock: Int { get }
     /// The micro-kernel: adds blocks `span` of one unpacked row (`unpacked`, `rowFloats`
     /// at the row's first block) against eight tokens (`tables` at block 0) into
-    /// `accumulators`. `work` is 32 bytes per block of the span, 64-byte aligned, for the call's use.
+    /// `accumulators`. `work` is `workBytesPerBlock` per block of the span, 64-byte aligned,
+    /// for the call's own use.
     static func accumulate(_ unpacked: UnsafeRawPointer, _ rowFloats: UnsafePointer<Float>,
                            _ tables: UnsafeRawPointer, _ tokens: EightTokens, span: Range<Int>,
                            into accumulators: UnsafeMutableRawPointer, work: UnsafeMutableRawPointer)
@@ -83,8 +86,8 @@ enum TiledProduct {
         let floatsPerRow = blocks * F.rowFloatsPerBlock
         let tablesOffset = rowCount * unpackedRowBytes
         let accumulatorsOffset = tablesOffset + blocks * F.tokenTableBytes
-        let workOffset = accumulatorsOffset + rowCount * F.accumulatorBytes
-        let floatsOffset = (workOffset + 32 * spanBlocks + 63) & ~63
+        let workOffset = (accumulatorsOffset + rowCount * F.accumulatorBytes + 63) & ~63
+        let floatsOffset = (workOffset + F.workBytesPerBlock * spanBlocks + 63) & ~63
         ThreadScratch.withBytes(floatsOffset + 4 * rowCount * floatsPerRow) { scratch in
             let rowFloats = (scratch + floatsOffset).bindMemory(to: Float.self, capacity: rowCount * floatsPerRow)
             for r in 0..<rowCount {

@@ -66,6 +66,8 @@ extension Blocks32Batched {
 
     /// Eight 8-lane sums, then the eight tokens' minimum terms.
     static var accumulatorBytes: Int { 288 }
+    /// Per block of a span: the scale products of the eight tokens.
+    static var workBytesPerBlock: Int { 32 }
 
     @inline(__always)
     static func accumulate(_ unpacked: UnsafeRawPointer, _ rowFloats: UnsafePointer<Float>,

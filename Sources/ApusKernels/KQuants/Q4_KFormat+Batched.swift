@@ -3,14 +3,15 @@ import _Builtin_intrinsics.intel
 
 // Q4_K in the tiled batched product (see TiledProduct). A super-block unpacks to its 256
 // nibbles as bytes (per 64-value chunk: 32 low, then 32 high), the eight sub-block scales
-// as ready `vpmaddwd` operands (one 16-word broadcast each) and the eight mins as words;
+// as ready `vpmaddwd` operands (one 16-word broadcast each) and the eight mins as words
+// (twice, for two tokens at once);
 // its d and dmin widen to Float. A token's table entry is its Float scale and the eight
 // 32-value sums its bsums pair up to. Per token, the integer sums and float operations
 // are `dotAVX2`'s, so each result equals the single dot bit for bit.
 
 extension Q4_KFormat: TiledBatchedProduct {
     static var valuesPerBlock: Int { KQuant.superBlock }
-    /// 256 nibble bytes, 8 × 32 bytes of broadcast scales, 16 bytes of mins (+16 padding).
+    /// 256 nibble bytes, 8 × 32 bytes of broadcast scales, the 8 mins as words in both halves.
     static var unpackedBlockBytes: Int { 544 }
     static var rowFloatsPerBlock: Int { 2 }
     /// Eight token scales (32 bytes), then eight × 8 sub-block sums as words (128 bytes).
@@ -39,7 +40,8 @@ extension Q4_KFormat: TiledBatchedProduct {
             destination.storeBytes(of: _mm256_shuffle_epi8(scales, broadcastWord(subBlock)),
                                    toByteOffset: scalesStart + 32 * subBlock, as: __m256i.self)
         }
-        destination.storeBytes(of: scalesAndMins.highHalf, toByteOffset: minsStart, as: __m128i.self)
+        destination.storeBytes(of: _mm256_set_m128i(scalesAndMins.highHalf, scalesAndMins.highHalf),
+                               toByteOffset: minsStart, as: __m256i.self)
         rowFloats[0] = KQuant.half(block, 0)
         rowFloats[1] = KQuant.half(block, 2)
     }
@@ -57,8 +59,13 @@ extension Q4_KFormat: TiledBatchedProduct {
         }
     }
 
-    /// Eight 8-lane sums, then eight 4-lane min sums.
+    /// Eight 8-lane sums, then four pairs of 4-lane min sums (token 2p in the low half of
+    /// pair p, token 2p + 1 in the high half: each half computes what `dotAVX2`'s 4-lane
+    /// min accumulator does, two tokens per instruction).
     static var accumulatorBytes: Int { 384 }
+    /// Per super-block of a span: d of the eight tokens, then −dmin of each token pair
+    /// spread over the halves of a vector.
+    static var workBytesPerBlock: Int { 160 }
 
     @inline(__always)
     static func accumulate(_ unpacked: UnsafeRawPointer, _ rowFloats: UnsafePointer<Float>,
@@ -66,8 +73,24 @@ extension Q4_KFormat: TiledBatchedProduct {
                            into state: UnsafeMutableRawPointer, work: UnsafeMutableRawPointer) {
         // Float accumulators stay in scratch: with eight integer sums in flight they would
         // not fit in registers, and each is touched once per super-block.
-        let accumulators = state.bindMemory(to: __m256.self, capacity: 8)
-        let minAccumulators = (state + 256).bindMemory(to: __m128.self, capacity: 8)
+        let accumulators = state.bindMemory(to: __m256.self, capacity: 12)
+        let minAccumulators = accumulators + 8
+        // `dotAVX2`'s d = a·d_x and −dmin = (−a)·dmin_x for eight tokens, written by their own
+        // loop so the kernel reads them with broadcast loads and memory operands (load ports)
+        // instead of extracting lanes on the shuffle port.
+        let factors = work.bindMemory(to: __m256.self, capacity: 5 * span.count)
+        for block in span {
+            let tokenScales = (tables + block * tokenTableBytes).loadUnaligned(as: __m256.self)
+            let negativeDmin = _mm256_mul_ps(_mm256_xor_ps(tokenScales, _mm256_set1_ps(-0.0)),
+                                             _mm256_set1_ps(rowFloats[2 * block + 1]))
+            let entry = factors + 5 * (block - span.lowerBound)
+            entry[0] = _mm256_mul_ps(tokenScales, _mm256_set1_ps(rowFloats[2 * block]))
+            for pair in 0 ..< 4 {
+                entry[1 + pair] = _mm256_permutevar8x32_ps(negativeDmin, _mm256_setr_epi32(
+                    Int32(2 * pair), Int32(2 * pair), Int32(2 * pair), Int32(2 * pair),
+                    Int32(2 * pair + 1), Int32(2 * pair + 1), Int32(2 * pair + 1), Int32(2 * pair + 1)))
+            }
+        }
         for block in span {
             let x = unpacked + block * unpackedBlockBytes
             let q8 = block * Q8_KFormat.blockBytes + Q8_KFormat.quantsOffset
@@ -89,19 +112,19 @@ extension Q4_KFormat: TiledBatchedProduct {
                 sum6 = _mm256_add_epi32(sum6, chunkProducts(low, high, scaleLow, scaleHigh, y.6 + offset))
                 sum7 = _mm256_add_epi32(sum7, chunkProducts(low, high, scaleLow, scaleHigh, y.7 + offset))
             }
-            // `dotAVX2`'s float part for eight tokens: d = a·d_x and −dmin = (−a)·dmin_x per token.
             let table = tables + block * tokenTableBytes
-            let tokenScales = table.loadUnaligned(as: __m256.self)
-            let d = _mm256_mul_ps(tokenScales, _mm256_set1_ps(rowFloats[2 * block]))
-            let negativeDmin = _mm256_mul_ps(_mm256_xor_ps(tokenScales, _mm256_set1_ps(-0.0)),
-                                             _mm256_set1_ps(rowFloats[2 * block + 1]))
-            let mins = x.load(fromByteOffset: minsStart, as: __m128i.self)
+            let entry = factors + 5 * (block - span.lowerBound)
+            let d = UnsafeRawPointer(entry).assumingMemoryBound(to: Float.self)
+            let mins = x.load(fromByteOffset: minsStart, as: __m256i.self)
             @inline(__always)
             func finish(_ t: Int, _ integerSum: __m256i) {
-                let subBlockSums = table.load(fromByteOffset: 32 + 16 * t, as: __m128i.self)
-                let minProducts = _mm_madd_epi16(mins, subBlockSums)
-                minAccumulators[t] = _mm_fmadd_ps(_mm_set1_ps(negativeDmin[t]), _mm_cvtepi32_ps(minProducts), minAccumulators[t])
-                accumulators[t] = _mm256_fmadd_ps(_mm256_set1_ps(d[t]), _mm256_cvtepi32_ps(integerSum), accumulators[t])
+                accumulators[t] = _mm256_fmadd_ps(_mm256_broadcast_ss(d + t), _mm256_cvtepi32_ps(integerSum), accumulators[t])
+            }
+            @inline(__always)
+            func finishMins(_ pair: Int) {
+                let subBlockSums = table.load(fromByteOffset: 32 + 32 * pair, as: __m256i.self)
+                let minProducts = _mm256_madd_epi16(mins, subBlockSums)
+                minAccumulators[pair] = _mm256_fmadd_ps(entry[1 + pair], _mm256_cvtepi32_ps(minProducts), minAccumulators[pair])
             }
             finish(0, sum0)
             finish(1, sum1)
@@ -111,16 +134,18 @@ extension Q4_KFormat: TiledBatchedProduct {
             finish(5, sum5)
             finish(6, sum6)
             finish(7, sum7)
+            for pair in 0 ..< 4 { finishMins(pair) }
         }
     }
 
     @inline(__always)
     static func results(_ state: UnsafeRawPointer) -> SIMD8<Float> {
         let accumulators = state.assumingMemoryBound(to: __m256.self)
-        let minAccumulators = (state + 256).assumingMemoryBound(to: __m128.self)
         var results = SIMD8<Float>()
         for t in 0 ..< 8 {
-            results[t] = KQuant.horizontalSum(accumulators[t]) + KQuant.horizontalSum(minAccumulators[t])
+            let minPair = accumulators[8 + t / 2]
+            let minLanes = t % 2 == 0 ? minPair.lowHalf : minPair.highHalf
+            results[t] = KQuant.horizontalSum(accumulators[t]) + KQuant.horizontalSum(minLanes)
         }
         return results
     }

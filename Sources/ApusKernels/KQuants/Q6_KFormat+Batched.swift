@@ -3,21 +3,22 @@ import _Builtin_intrinsics.intel
 
 // Q6_K in the tiled batched product (see TiledProduct). A super-block unpacks to its 256
 // unsigned 6-bit values as bytes (in `dotAVX2`'s order: per half, four runs of 32), the
-// eight group-scale pairs as ready `vpmaddwd` operands and the sixteen scales as words for
-// the −32 offset term; its d widens to Float. A token's table entry is its Float scale and
+// eight group-scale pairs as ready `vpmaddwd` operands and the sixteen scales times −32 as
+// words, so the −32 offset term is one `vpmaddwd` added (32·Σ g·s, exact in 32 bits:
+// |g| ≤ 16·128, |32·s| ≤ 4096); its d widens to Float. A token's table entry is its Float scale and
 // its sixteen bsums. Per token, the integer sums and float operations are `dotAVX2`'s, so
 // each result equals the single dot bit for bit.
 
 extension Q6_KFormat: TiledBatchedProduct {
     static var valuesPerBlock: Int { KQuant.superBlock }
-    /// 256 value bytes, 8 × 32 bytes of scale pairs, 32 bytes of word scales.
+    /// 256 value bytes, 8 × 32 bytes of scale pairs, 32 bytes of scales × −32 as words.
     static var unpackedBlockBytes: Int { 544 }
     static var rowFloatsPerBlock: Int { 1 }
     /// Eight token scales (32 bytes), then eight × 16 bsums (256 bytes).
     static var tokenTableBytes: Int { 288 }
 
     private static let scalePairsStart = 256
-    private static let wordScalesStart = 512
+    private static let offsetScalesStart = 512
 
     @inline(__always)
     static func unpack(_ block: UnsafeRawPointer, into destination: UnsafeMutableRawPointer,
@@ -49,7 +50,8 @@ extension Q6_KFormat: TiledBatchedProduct {
                                        toByteOffset: scalePairsStart + 128 * half + 32 * pair, as: __m256i.self)
             }
         }
-        destination.storeBytes(of: _mm256_cvtepi8_epi16(scales), toByteOffset: wordScalesStart, as: __m256i.self)
+        let offsetScales = _mm256_sub_epi16(_mm256_setzero_si256(), _mm256_slli_epi16(_mm256_cvtepi8_epi16(scales), 5))
+        destination.storeBytes(of: offsetScales, toByteOffset: offsetScalesStart, as: __m256i.self)
         rowFloats[0] = KQuant.half(block, scaleOffset)
     }
 
@@ -65,6 +67,8 @@ extension Q6_KFormat: TiledBatchedProduct {
 
     /// Eight 8-lane sums.
     static var accumulatorBytes: Int { 256 }
+    /// Per super-block of a span: d of the eight tokens.
+    static var workBytesPerBlock: Int { 32 }
 
     @inline(__always)
     static func accumulate(_ unpacked: UnsafeRawPointer, _ rowFloats: UnsafePointer<Float>,
@@ -73,6 +77,13 @@ extension Q6_KFormat: TiledBatchedProduct {
         // Float accumulators stay in scratch: with eight integer sums and the weights in
         // flight they would not fit in registers, and each is touched once per super-block.
         let accumulators = state.bindMemory(to: __m256.self, capacity: 8)
+        // `dotAVX2`'s d = a·d_x for eight tokens, written by their own loop so the kernel reads
+        // them with broadcast loads instead of extracting lanes on the shuffle port.
+        let factors = work.bindMemory(to: __m256.self, capacity: span.count)
+        for block in span {
+            let tokenScales = (tables + block * tokenTableBytes).loadUnaligned(as: __m256.self)
+            factors[block - span.lowerBound] = _mm256_mul_ps(tokenScales, _mm256_set1_ps(rowFloats[block]))
+        }
         for block in span {
             let x = unpacked + block * unpackedBlockBytes
             let q8 = block * Q8_KFormat.blockBytes + Q8_KFormat.quantsOffset
@@ -96,16 +107,15 @@ extension Q6_KFormat: TiledBatchedProduct {
                 sum6 = _mm256_add_epi32(sum6, products(y.6))
                 sum7 = _mm256_add_epi32(sum7, products(y.7))
             }
-            // `dotAVX2`'s offset term and float part for eight tokens: d = a·d_x per token.
+            // `dotAVX2`'s offset term and float part for eight tokens.
             let table = tables + block * tokenTableBytes
-            let d = _mm256_mul_ps(table.loadUnaligned(as: __m256.self), _mm256_set1_ps(rowFloats[block]))
-            let wordScales = x.load(fromByteOffset: wordScalesStart, as: __m256i.self)
+            let d = UnsafeRawPointer(factors + (block - span.lowerBound)).assumingMemoryBound(to: Float.self)
+            let offsetScales = x.load(fromByteOffset: offsetScalesStart, as: __m256i.self)
             @inline(__always)
             func finish(_ t: Int, _ integerSum: __m256i) {
                 let groupSums = table.load(fromByteOffset: 32 + 32 * t, as: __m256i.self)
-                let offsetTerm = _mm256_slli_epi32(_mm256_madd_epi16(groupSums, wordScales), 5)
-                let sum = _mm256_sub_epi32(integerSum, offsetTerm)
-                accumulators[t] = _mm256_fmadd_ps(_mm256_set1_ps(d[t]), _mm256_cvtepi32_ps(sum), accumulators[t])
+                let sum = _mm256_add_epi32(integerSum, _mm256_madd_epi16(groupSums, offsetScales))
+                accumulators[t] = _mm256_fmadd_ps(_mm256_broadcast_ss(d + t), _mm256_cvtepi32_ps(sum), accumulators[t])
             }
             finish(0, sum0)
             finish(1, sum1)
