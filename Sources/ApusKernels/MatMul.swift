@@ -8,8 +8,14 @@ import ApusCore
 ///
 /// Work is split into blocks of weight rows spread over the pool. Within a block every
 /// token row is dotted against the block's rows before moving on, so a block of weights
-/// (tens of KB) is read from memory once and then served from cache to all tokens.
+/// (tens of KB) is read from memory once and then served from cache to all tokens. Formats
+/// with a batched kernel (`BatchedProduct`) unpack a block of rows once and dot it against
+/// tokens eight at a time when there are at least `minimumBatchedTokens`.
 public enum MatMul {
+    /// Fewer tokens than this go to single dots even where a batched kernel exists: its
+    /// eight-token groups, padded, would cost more.
+    static let minimumBatchedTokens = 4
+
     /// Computes the product on `pool` with the fast kernels.
     public static func multiply(_ weights: WeightMatrix, _ activations: QuantizedActivations,
                                 into output: UnsafeMutablePointer<Float>, pool: ThreadPool) throws(KernelError) {
@@ -66,6 +72,7 @@ public enum MatMul {
         let tokens: Int
         let output: UnsafeMutablePointer<Float>
         let rowsPerTask: Int
+        let threads: Int
 
         init(weights: WeightMatrix, activations: QuantizedActivations, output: UnsafeMutablePointer<Float>, threads: Int) {
             self.weights = weights
@@ -73,6 +80,7 @@ public enum MatMul {
             activationRowBytes = activations.rowBytes
             tokens = activations.tokens
             self.output = output
+            self.threads = threads
             rowsPerTask = Self.rowsPerTask(rows: weights.rows, rowBytes: weights.rowBytes, tokens: tokens, threads: threads)
         }
 
@@ -85,49 +93,34 @@ public enum MatMul {
             return min(size, 256)
         }
 
+        /// Rows per task for a batched kernel: its fixed costs per task (tabulating the tokens
+        /// once per group of eight for all the task's rows) want many rows; its unpacked rows
+        /// want to stay near L1 while a span of tokens passes over them: about 128 KB of weights
+        /// per task (measured against 64, 256, 512 and 1024 KB), and at least four tasks per thread.
+        static func batchedRowsPerTask(rows: Int, rowBytes: Int, threads: Int) -> Int {
+            min(max(1, rows / (4 * max(1, threads))), max(1, 131_072 / max(1, rowBytes)))
+        }
+
         func run<F: QuantFormat>(_ format: F.Type, _ pool: ThreadPool) {
-            forEachRowBlock(pool) { first, last in
-                dotSingleTokens(F.self, from: 0, rows: first..<last)
+            forEachRowBlock(pool, rowsPerTask: rowsPerTask) { first, last in
+                BatchedSingleDots.multiply(F.self, weights, rows: first..<last, activations, activationRowBytes,
+                                           tokens: tokens, into: output)
             }
         }
 
-        /// For formats with a four-token micro-kernel: tokens in groups of four, the rest one by one.
-        func run<F: MultiTokenDot>(_ format: F.Type, _ pool: ThreadPool) {
-            let rows = weights.rows
-            forEachRowBlock(pool) { first, last in
-                var token = 0
-                var four = SIMD4<Float>()
-                while token + 4 <= tokens {
-                    let x = activations + token * activationRowBytes
-                    for row in first..<last {
-                        withUnsafeMutablePointer(to: &four) { quad in
-                            quad.withMemoryRebound(to: Float.self, capacity: 4) { results in
-                                F.dot4(weights.row(row), x, activationRowBytes: activationRowBytes,
-                                       count: weights.columns, results: results)
-                            }
-                        }
-                        for t in 0..<4 { output[(token + t) * rows + row] = four[t] }
-                    }
-                    token += 4
-                }
-                dotSingleTokens(F.self, from: token, rows: first..<last)
-            }
-        }
-
-        @inline(__always)
-        private func dotSingleTokens<F: QuantFormat>(_ format: F.Type, from firstToken: Int, rows block: Range<Int>) {
-            for token in firstToken..<tokens {
-                let x = activations + token * activationRowBytes
-                let y = output + token * weights.rows
-                for row in block {
-                    y[row] = F.dot(weights.row(row), x, count: weights.columns)
-                }
+        /// For formats with a batched kernel: the format handles a block of rows for all tokens.
+        func run<F: BatchedProduct>(_ format: F.Type, _ pool: ThreadPool) {
+            let size = tokens >= MatMul.minimumBatchedTokens
+                ? Self.batchedRowsPerTask(rows: weights.rows, rowBytes: weights.rowBytes, threads: threads) : rowsPerTask
+            forEachRowBlock(pool, rowsPerTask: size) { first, last in
+                F.multiply(weights, rows: first..<last, activations, activationRowBytes: activationRowBytes,
+                           tokens: tokens, into: output)
             }
         }
 
         /// Runs `body(firstRow, endRow)` for every block of `rowsPerTask` rows on the pool.
         @inline(__always)
-        private func forEachRowBlock(_ pool: ThreadPool, _ body: (Int, Int) -> Void) {
+        private func forEachRowBlock(_ pool: ThreadPool, rowsPerTask: Int, _ body: (Int, Int) -> Void) {
             let rows = weights.rows
             guard rows > 0, tokens > 0 else { return }
             let tasks = (rows + rowsPerTask - 1) / rowsPerTask
@@ -135,6 +128,21 @@ public enum MatMul {
                 let first = task * rowsPerTask
                 body(first, min(rows, first + rowsPerTask))
             }
+        }
+    }
+}
+
+/// Every (row, token) pair of a block of rows by the single dot: the product for formats
+/// without a batched kernel, and for the tokens a batched kernel leaves over.
+enum BatchedSingleDots {
+    @inline(__always)
+    static func multiply<F: QuantFormat>(_ format: F.Type, _ weights: WeightMatrix, rows: Range<Int>,
+                                         _ activations: UnsafeRawPointer, _ stride: Int, tokens: Int,
+                                         into output: UnsafeMutablePointer<Float>, firstToken: Int = 0) {
+        for token in firstToken..<tokens {
+            let x = activations + token * stride
+            let y = output + token * weights.rows
+            for row in rows { y[row] = F.dot(weights.row(row), x, count: weights.columns, token: token, of: tokens) }
         }
     }
 }

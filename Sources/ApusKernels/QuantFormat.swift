@@ -18,6 +18,20 @@ public protocol QuantFormat {
     static func dotReference(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float
     /// The fast (SIMD) dot product; agrees with `dotReference` up to float rounding.
     static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float
+    /// The dot of token `token` in a matrix product over `tokens` activation rows, rounded
+    /// as llama.cpp rounds it there. For most formats that is `dot`; for Q4_K and Q6_K
+    /// llama.cpp picks its kernel by batch size (Q4_KFormat, Q6_KFormat say how), and
+    /// each kernel sums in its own float order.
+    static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int,
+                    token: Int, of tokens: Int) -> Float
+}
+
+extension QuantFormat {
+    @inline(__always)
+    public static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int,
+                           token: Int, of tokens: Int) -> Float {
+        dot(weights, activations, count: count)
+    }
 }
 
 /// A format Apus can also write: activations (Q8_0, Q8_1, Q8_K) and the weight formats
@@ -30,12 +44,14 @@ public protocol QuantizableFormat: QuantFormat {
     static func quantize(_ source: UnsafePointer<Float>, _ destination: UnsafeMutableRawPointer, count: Int)
 }
 
-/// A micro-kernel for matrix products: one weight row against four activation rows, so
-/// a format can decode each weight block once and use it four times.
-public protocol MultiTokenDot: QuantFormat {
-    /// Writes `dot(weights, activation row t)` to `results[t]` for t in 0..<4; activation
-    /// row t starts at `activations + t·activationRowBytes`. Each result must equal `dot`'s
-    /// for the same pair up to float rounding.
-    static func dot4(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationRowBytes: Int,
-                     count: Int, results: UnsafeMutablePointer<Float>)
+/// A matrix-matrix kernel for batches of tokens (prompt processing, batched decoding): a
+/// block of weight rows times every activation row, with each weight block unpacked once
+/// for the whole batch.
+protocol BatchedProduct: QuantFormat {
+    /// Writes `dot(weights row r, activation row t, token: t, of: tokens)` to
+    /// `output[t · weights.rows + r]` for every r in `rows` and t in `0..<tokens`;
+    /// activation row t starts at `activations + t·activationRowBytes`. Each result equals
+    /// that dot bit for bit (the same float operations in the same order).
+    static func multiply(_ weights: WeightMatrix, rows: Range<Int>, _ activations: UnsafeRawPointer,
+                         activationRowBytes: Int, tokens: Int, into output: UnsafeMutablePointer<Float>)
 }

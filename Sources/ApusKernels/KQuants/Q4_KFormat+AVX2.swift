@@ -5,9 +5,12 @@ extension Q4_KFormat {
     /// AVX2 Q4_K · Q8_K: nibbles times activations by `vpmaddubsw`, times the sub-block
     /// scale by `vpmaddwd`, the min term from the activations' `bsums` (eight pair sums
     /// times eight mins); each super-block's two integer sums then go into the float
-    /// accumulators in `dotReference`'s order (llama.cpp's repacked matrix kernels).
+    /// accumulators in `dotReference`'s order (llama.cpp's repacked one-token kernel), or
+    /// with `foldEachChunk` each 64-value chunk's sums separately
+    /// (`dotReferenceFourTokenOrder`, its four-token kernel).
     @inline(__always)
-    static func dotAVX2(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
+    static func dotAVX2(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int,
+                        foldEachChunk: Bool = false) -> Float {
         let lowNibbles = _mm256_set1_epi8(0x0F)
         var accumulator: Float = 0, minAccumulator: Float = 0
         for block in 0 ..< count / KQuant.superBlock {
@@ -38,9 +41,15 @@ extension Q4_KFormat {
                 let activationsHigh = _mm256_loadu_si256((q8 + 64 * chunk + 32).assumingMemoryBound(to: __m256i.self))
                 let productsLow = _mm256_madd_epi16(scaleLow, _mm256_maddubs_epi16(low, activationsLow))
                 let productsHigh = _mm256_madd_epi16(scaleHigh, _mm256_maddubs_epi16(high, activationsHigh))
-                integerSum = _mm256_add_epi32(integerSum, _mm256_add_epi32(productsLow, productsHigh))
+                let chunkSum = _mm256_add_epi32(productsLow, productsHigh)
+                if foldEachChunk {
+                    let chunkMin = _mm_setr_epi32(unsafeBitCast(minProducts, to: SIMD4<Int32>.self)[chunk], 0, 0, 0)
+                    foldSuperBlock(x, y, chunkSum, chunkMin, &accumulator, &minAccumulator)
+                } else {
+                    integerSum = _mm256_add_epi32(integerSum, chunkSum)
+                }
             }
-            foldSuperBlock(x, y, integerSum, minProducts, &accumulator, &minAccumulator)
+            if !foldEachChunk { foldSuperBlock(x, y, integerSum, minProducts, &accumulator, &minAccumulator) }
         }
         return accumulator - minAccumulator
     }

@@ -88,6 +88,19 @@ public enum Q4_KFormat: QuantFormat {
         return accumulator - minAccumulator
     }
 
+    /// In a matrix product llama.cpp runs the first 4·⌊tokens/4⌋ tokens through its
+    /// four-token kernel and the rest through the one-token kernel: the dot of `token`
+    /// in the order its kernel uses.
+    public static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int,
+                           token: Int, of tokens: Int) -> Float {
+        guard token < tokens / 4 * 4 else { return dot(weights, activations, count: count) }
+        #if arch(x86_64)
+        return dotAVX2(weights, activations, count: count, foldEachChunk: true)
+        #else
+        return dotReferenceFourTokenOrder(weights, activations, count: count)
+        #endif
+    }
+
     /// The fast dot product (AVX2 on x86_64), equal to `dotReference` bit for bit.
     /// Activations must be Q8_K with correct `bsums`, as `Q8_KFormat.quantize` writes them.
     public static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {

@@ -5,8 +5,12 @@ extension Q6_KFormat {
     /// AVX2 Q6_K · Q8_K as ggml's x86 kernel does it: the unsigned 6-bit values (0…63)
     /// go through `vpmaddubsw` and `vpmaddwd` with the group scales, and the −32 offset is
     /// subtracted once per block as `32 · Σ scale · bsum`.
+    /// With `tiledOrder` each super-block's exact integer sum is folded as
+    /// `dotReferenceTiledOrder` does instead.
     @inline(__always)
-    static func dotAVX2(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
+    static func dotAVX2(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int,
+                        tiledOrder: Bool = false) -> Float {
+        var tiledSum: Float = 0
         let twoBits = _mm256_set1_epi8(3)
         let lowNibbles = _mm256_set1_epi8(0x0F)
         var accumulator = _mm256_setzero_ps()
@@ -45,9 +49,14 @@ extension Q6_KFormat {
                 integerSum = _mm256_add_epi32(integerSum, _mm256_add_epi32(products2, products3))
             }
             integerSum = _mm256_sub_epi32(integerSum, offsetTerm)
-            accumulator = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(integerSum), accumulator)
+            if tiledOrder {
+                let total = KQuant.horizontalIntegerSum(_mm_add_epi32(integerSum.lowHalf, integerSum.highHalf))
+                tiledSum = tiledSum.addingProduct(KQuant.half(x, scaleOffset) * Float(total), y.loadUnaligned(as: Float.self))
+            } else {
+                accumulator = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(integerSum), accumulator)
+            }
         }
-        return KQuant.horizontalSum(accumulator)
+        return tiledOrder ? tiledSum : KQuant.horizontalSum(accumulator)
     }
 
     /// 32 unsigned 6-bit values times 32 activations, the first 16 products scaled by

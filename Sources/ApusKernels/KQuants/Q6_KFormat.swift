@@ -70,6 +70,40 @@ public enum Q6_KFormat: QuantFormat {
         return sum
     }
 
+    /// The order of llama.cpp's tiled K-quant matrix kernel (ggml-cpu/tiled), which it uses
+    /// for Q6_K when a product has 8 or more tokens: per super-block the exact integer
+    /// `S = Σ scale·(q − 32)·a`, then `acc += (d·S)·d_a` with one FMA.
+    public static func dotReferenceTiledOrder(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
+        var accumulator: Float = 0
+        for block in 0 ..< count / KQuant.superBlock {
+            let x = weights + block * blockBytes
+            let y = activations + block * Q8_KFormat.blockBytes
+            let q8 = (y + Q8_KFormat.quantsOffset).assumingMemoryBound(to: Int8.self)
+            var total: Int32 = 0
+            for index in 0 ..< KQuant.superBlock {
+                let scale = Int32(x.load(fromByteOffset: scalesOffset + index / 16, as: Int8.self))
+                total &+= scale &* (Int32(q8[index]) &* centeredQuant(x, index))
+            }
+            accumulator = accumulator.addingProduct(KQuant.half(x, scaleOffset) * Float(total), y.loadUnaligned(as: Float.self))
+        }
+        return accumulator
+    }
+
+    /// Products of 8 or more tokens take llama.cpp's tiled kernel order, smaller ones its
+    /// `ggml_vec_dot_q6_K_q8_K` order (`dot`).
+    public static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int,
+                           token: Int, of tokens: Int) -> Float {
+        guard tokens >= tiledMinimumTokens else { return dot(weights, activations, count: count) }
+        #if arch(x86_64)
+        return dotAVX2(weights, activations, count: count, tiledOrder: true)
+        #else
+        return dotReferenceTiledOrder(weights, activations, count: count)
+        #endif
+    }
+
+    /// Batch size from which llama.cpp computes Q6_K products with its tiled kernel.
+    static let tiledMinimumTokens = 8
+
     /// The fast dot product (AVX2 on x86_64); agrees with `dotReference` up to float
     /// rounding. Activations must be Q8_K with correct `bsums` (the −32 offset is taken
     /// from them).
