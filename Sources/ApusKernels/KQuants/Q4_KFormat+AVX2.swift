@@ -43,25 +43,32 @@ extension Q4_KFormat {
                 let productsHigh = _mm256_madd_epi16(scaleHigh, _mm256_maddubs_epi16(high, activationsHigh))
                 let chunkSum = _mm256_add_epi32(productsLow, productsHigh)
                 if foldEachChunk {
-                    let chunkMin = _mm_setr_epi32(unsafeBitCast(minProducts, to: SIMD4<Int32>.self)[chunk], 0, 0, 0)
-                    foldSuperBlock(x, y, chunkSum, chunkMin, &accumulator, &minAccumulator)
+                    fold(x, y, integer: laneTotal(chunkSum), minimum: unsafeBitCast(minProducts, to: SIMD4<Int32>.self)[chunk],
+                         &accumulator, &minAccumulator)
                 } else {
                     integerSum = _mm256_add_epi32(integerSum, chunkSum)
                 }
             }
-            if !foldEachChunk { foldSuperBlock(x, y, integerSum, minProducts, &accumulator, &minAccumulator) }
+            if !foldEachChunk {
+                fold(x, y, integer: laneTotal(integerSum), minimum: KQuant.horizontalIntegerSum(minProducts),
+                     &accumulator, &minAccumulator)
+            }
         }
         return accumulator - minAccumulator
     }
 
-    /// Adds one super-block's exact integer sums (eight lanes of `Σ scale·q·a`, four lanes
-    /// of `Σ min·bsum`) to the float accumulators, as `dotReference` does.
+    /// Exact sum of eight 32-bit lanes.
     @inline(__always)
-    static func foldSuperBlock(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ integerLanes: __m256i, _ minLanes: __m128i,
-                               _ accumulator: inout Float, _ minAccumulator: inout Float) {
+    static func laneTotal(_ lanes: __m256i) -> Int32 {
+        KQuant.horizontalIntegerSum(_mm_add_epi32(lanes.lowHalf, lanes.highHalf))
+    }
+
+    /// Folds exact integer sums `Σ scale·q·a` and `Σ min·bsum` (of a super-block or one
+    /// chunk of it) into the float accumulators, as `dotReference` does.
+    @inline(__always)
+    static func fold(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, integer: Int32, minimum: Int32,
+                     _ accumulator: inout Float, _ minAccumulator: inout Float) {
         let activationScale = y.loadUnaligned(as: Float.self)
-        let integer = KQuant.horizontalIntegerSum(_mm_add_epi32(integerLanes.lowHalf, integerLanes.highHalf))
-        let minimum = KQuant.horizontalIntegerSum(minLanes)
         accumulator = accumulator.addingProduct(Float(integer), KQuant.half(x, 0) * activationScale)
         minAccumulator = minAccumulator.addingProduct(Float(minimum), KQuant.half(x, 2) * activationScale)
     }

@@ -15,10 +15,11 @@ import _Builtin_intrinsics.intel
 
 extension Q4_KFormat: TiledBatchedProduct {
     static var valuesPerBlock: Int { KQuant.superBlock }
-    /// 256 nibble bytes, 8 × 32 bytes of broadcast scales, the 8 mins as words in both halves.
+    /// 256 nibble bytes, 8 × 32 bytes of broadcast scales, the 8 mins as words (16 bytes, padded).
     static var unpackedBlockBytes: Int { 544 }
     static var rowFloatsPerBlock: Int { 2 }
-    /// Eight token scales (32 bytes), then eight × 8 sub-block sums as words (128 bytes).
+    /// Eight token scales (32 bytes), then per chunk the eight tokens' two sub-block sums
+    /// as word pairs (4 × 32 bytes).
     static var tokenTableBytes: Int { 160 }
 
     private static let scalesStart = 256
