@@ -13,7 +13,8 @@ extension TransformerModel {
 
     /// How each sequence's attention sums are grouped: as llama.cpp groups them for a
     /// batch of several tokens (prompt chunks) or for one token (decode steps). Decided per
-    /// sequence, so a sequence's results never depend on what else shares its batch.
+    /// sequence, so a sequence's attention does not depend on what else shares its batch
+    /// (the matrix products' float order does, by batch size, as llama.cpp's does).
     func summationOrders(_ batch: ForwardBatch) -> [Int: SummationOrder] {
         var counts: [Int: Int] = [:]
         for sequence in batch.sequences { counts[Int(sequence), default: 0] += 1 }

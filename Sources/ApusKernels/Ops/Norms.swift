@@ -7,20 +7,24 @@ public enum Norms {
     /// `weight` may be nil (plain RMS normalisation). `y` may alias `x`.
     public static func rmsNormReference(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>?,
                                         epsilon: Float, count: Int, into y: UnsafeMutablePointer<Float>) {
-        var sum: Double = 0
-        for i in 0..<count { sum += Double(x[i] * x[i]) }
-        let scale = 1 / (Float(sum / Double(count)) + epsilon).squareRoot()
+        let scale = inverseRootMeanSquare(x, epsilon: epsilon, count: count)
         for i in 0..<count { y[i] = x[i] * scale * (weight?[i] ?? 1) }
     }
 
-    /// Fast RMSNorm of one row, equal to `rmsNormReference` bit for bit (the sum stays
-    /// sequential; the scaling is vectorised).
+    /// `1/√(mean(x²) + eps)` with ggml's roundings; sequential, so there is one version.
+    @inline(__always)
+    static func inverseRootMeanSquare(_ x: UnsafePointer<Float>, epsilon: Float, count: Int) -> Float {
+        var sum: Double = 0
+        for i in 0..<count { sum += Double(x[i] * x[i]) }
+        return 1 / (Float(sum / Double(count)) + epsilon).squareRoot()
+    }
+
+    /// Fast RMSNorm of one row, equal to `rmsNormReference` bit for bit (branch-free inner
+    /// loops the compiler vectorises; the sum is shared).
 
     public static func rmsNorm(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>?,
                                epsilon: Float, count: Int, into y: UnsafeMutablePointer<Float>) {
-        var sum: Double = 0
-        for i in 0..<count { sum += Double(x[i] * x[i]) }
-        let scale = 1 / (Float(sum / Double(count)) + epsilon).squareRoot()
+        let scale = inverseRootMeanSquare(x, epsilon: epsilon, count: count)
         if let weight {
             for j in 0..<count { y[j] = x[j] * scale * weight[j] }
         } else {
