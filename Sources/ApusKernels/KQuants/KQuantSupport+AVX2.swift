@@ -51,6 +51,15 @@ extension KQuant {
         return (lanes[0] &+ lanes[1]) &+ (lanes[2] &+ lanes[3])
     }
 
+    /// The eight scales (low half) and eight mins (high half) of a Q4_K/Q5_K block's
+    /// 12-byte field at `packed`, widened to 16-bit words.
+    @inline(__always)
+    static func wordScalesAndMins(_ packed: UnsafeRawPointer) -> __m256i {
+        let words = scalesAndMins(packed)
+        return _mm256_cvtepu8_epi16(_mm_set_epi32(Int32(bitPattern: words.3), Int32(bitPattern: words.2),
+                                                  Int32(bitPattern: words.1), Int32(bitPattern: words.0)))
+    }
+
     /// Lane t of the result: the exact sum of the eight 32-bit lanes of the t-th argument
     /// (eight tokens' integer sums turned into one vector of totals).
     @inline(__always)

@@ -16,11 +16,8 @@ extension Q4_KFormat {
         for block in 0 ..< count / KQuant.superBlock {
             let x = weights + block * blockBytes
             let y = activations + block * Q8_KFormat.blockBytes
-            let packed = KQuant.scalesAndMins(x + scalesOffset)
             // 16 × i16: scales 0…7 in the low half, mins 0…7 in the high half.
-            let scalesAndMins = _mm256_cvtepu8_epi16(_mm_set_epi32(
-                Int32(bitPattern: packed.3), Int32(bitPattern: packed.2),
-                Int32(bitPattern: packed.1), Int32(bitPattern: packed.0)))
+            let scalesAndMins = KQuant.wordScalesAndMins(x + scalesOffset)
             let groupSums = _mm256_loadu_si256((y + Q8_KFormat.sumsOffset).assumingMemoryBound(to: __m256i.self))
             // Pairs of 16-value sums make the eight 32-value sums each min applies to.
             let subBlockSums = _mm_hadd_epi16(groupSums.lowHalf, groupSums.highHalf)

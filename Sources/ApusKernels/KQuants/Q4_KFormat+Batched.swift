@@ -35,10 +35,7 @@ extension Q4_KFormat: TiledBatchedProduct {
             destination.storeBytes(of: _mm256_and_si256(_mm256_srli_epi16(bits, 4), lowNibbles),
                                    toByteOffset: 64 * chunk + 32, as: __m256i.self)
         }
-        let packed = KQuant.scalesAndMins(block + scalesOffset)
-        let scalesAndMins = _mm256_cvtepu8_epi16(_mm_set_epi32(
-            Int32(bitPattern: packed.3), Int32(bitPattern: packed.2),
-            Int32(bitPattern: packed.1), Int32(bitPattern: packed.0)))
+        let scalesAndMins = KQuant.wordScalesAndMins(block + scalesOffset)
         let scales128 = _mm256_castsi256_si128(scalesAndMins)
         let scales = _mm256_set_m128i(scales128, scales128)
         for subBlock in 0 ..< 8 {

@@ -18,10 +18,7 @@ extension Q5_KFormat {
             let d = activationScale * KQuant.half(x, 0)
             let negativeDmin = -activationScale * KQuant.half(x, 2)
 
-            let packed = KQuant.scalesAndMins(x + scalesOffset)
-            let scalesAndMins = _mm256_cvtepu8_epi16(_mm_set_epi32(
-                Int32(bitPattern: packed.3), Int32(bitPattern: packed.2),
-                Int32(bitPattern: packed.1), Int32(bitPattern: packed.0)))
+            let scalesAndMins = KQuant.wordScalesAndMins(x + scalesOffset)
             let groupSums = KQuant.load32(y, Q8_KFormat.sumsOffset)
             let subBlockSums = _mm_hadd_epi16(groupSums.lowHalf, groupSums.highHalf)
             let minProducts = _mm_madd_epi16(scalesAndMins.highHalf, subBlockSums)

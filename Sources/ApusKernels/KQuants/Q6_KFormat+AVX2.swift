@@ -11,8 +11,6 @@ extension Q6_KFormat {
     static func dotAVX2(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int,
                         tiledOrder: Bool = false) -> Float {
         var tiledSum: Float = 0
-        let twoBits = _mm256_set1_epi8(3)
-        let lowNibbles = _mm256_set1_epi8(0x0F)
         var accumulator = _mm256_setzero_ps()
         for block in 0 ..< count / KQuant.superBlock {
             let x = weights + block * blockBytes
@@ -28,18 +26,7 @@ extension Q6_KFormat {
             var integerSum = _mm256_setzero_si256()
             for half in 0 ..< 2 {
                 let halfScales = half == 0 ? wordScales.first : wordScales.second
-                let bits1 = _mm256_loadu_si256((x + 64 * half).assumingMemoryBound(to: __m256i.self))
-                let bits2 = _mm256_loadu_si256((x + 64 * half + 32).assumingMemoryBound(to: __m256i.self))
-                let highBits = _mm256_loadu_si256((x + highOffset + 32 * half).assumingMemoryBound(to: __m256i.self))
-                // Move each pair of high bits to bits 4–5 of its byte.
-                let high0 = _mm256_slli_epi16(_mm256_and_si256(highBits, twoBits), 4)
-                let high1 = _mm256_slli_epi16(_mm256_and_si256(highBits, _mm256_set1_epi8(12)), 2)
-                let high2 = _mm256_and_si256(highBits, _mm256_set1_epi8(48))
-                let high3 = _mm256_srli_epi16(_mm256_and_si256(highBits, _mm256_set1_epi8(-64)), 2)
-                let values0 = _mm256_or_si256(_mm256_and_si256(bits1, lowNibbles), high0)
-                let values1 = _mm256_or_si256(_mm256_and_si256(bits2, lowNibbles), high1)
-                let values2 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(bits1, 4), lowNibbles), high2)
-                let values3 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(bits2, 4), lowNibbles), high3)
+                let (values0, values1, values2, values3) = unpackValues(x, half: half)
                 let base = q8 + 128 * half
                 let products0 = scaled(values0, base, halfScales, pair: 0)
                 let products1 = scaled(values1, base + 32, halfScales, pair: 1)
@@ -57,6 +44,26 @@ extension Q6_KFormat {
             }
         }
         return tiledOrder ? tiledSum : KQuant.horizontalSum(accumulator)
+    }
+
+    /// The 128 unsigned 6-bit values (0…63) of half `half` of the block at `x`, as four
+    /// runs of 32 bytes in ggml's order: low nibbles of the first and second 32 bytes, then
+    /// their high nibbles, each with its two high bits from the `qh` bytes.
+    @inline(__always)
+    static func unpackValues(_ x: UnsafeRawPointer, half: Int) -> (__m256i, __m256i, __m256i, __m256i) {
+        let lowNibbles = _mm256_set1_epi8(0x0F)
+        let bits1 = KQuant.load32(x, 64 * half)
+        let bits2 = KQuant.load32(x, 64 * half + 32)
+        let highBits = KQuant.load32(x, highOffset + 32 * half)
+        // Move each pair of high bits to bits 4–5 of its byte.
+        let high0 = _mm256_slli_epi16(_mm256_and_si256(highBits, _mm256_set1_epi8(3)), 4)
+        let high1 = _mm256_slli_epi16(_mm256_and_si256(highBits, _mm256_set1_epi8(12)), 2)
+        let high2 = _mm256_and_si256(highBits, _mm256_set1_epi8(48))
+        let high3 = _mm256_srli_epi16(_mm256_and_si256(highBits, _mm256_set1_epi8(-64)), 2)
+        return (_mm256_or_si256(_mm256_and_si256(bits1, lowNibbles), high0),
+                _mm256_or_si256(_mm256_and_si256(bits2, lowNibbles), high1),
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(bits1, 4), lowNibbles), high2),
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(bits2, 4), lowNibbles), high3))
     }
 
     /// 32 unsigned 6-bit values times 32 activations, the first 16 products scaled by

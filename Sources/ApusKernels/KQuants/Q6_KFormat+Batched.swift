@@ -25,23 +25,10 @@ extension Q6_KFormat: TiledBatchedProduct {
     @inline(__always)
     static func unpack(_ block: UnsafeRawPointer, into destination: UnsafeMutableRawPointer,
                        _ rowFloats: UnsafeMutablePointer<Float>) {
-        let twoBits = _mm256_set1_epi8(3)
-        let lowNibbles = _mm256_set1_epi8(0x0F)
         let scales = _mm_loadu_si128((block + scalesOffset).assumingMemoryBound(to: __m128i.self))
         let wordScales = KQuant.wordScales(scales)
         for half in 0 ..< 2 {
-            let bits1 = KQuant.load32(block, 64 * half)
-            let bits2 = KQuant.load32(block, 64 * half + 32)
-            let highBits = KQuant.load32(block, highOffset + 32 * half)
-            // Move each pair of high bits to bits 4–5 of its byte.
-            let high0 = _mm256_slli_epi16(_mm256_and_si256(highBits, twoBits), 4)
-            let high1 = _mm256_slli_epi16(_mm256_and_si256(highBits, _mm256_set1_epi8(12)), 2)
-            let high2 = _mm256_and_si256(highBits, _mm256_set1_epi8(48))
-            let high3 = _mm256_srli_epi16(_mm256_and_si256(highBits, _mm256_set1_epi8(-64)), 2)
-            let values0 = _mm256_or_si256(_mm256_and_si256(bits1, lowNibbles), high0)
-            let values1 = _mm256_or_si256(_mm256_and_si256(bits2, lowNibbles), high1)
-            let values2 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(bits1, 4), lowNibbles), high2)
-            let values3 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(bits2, 4), lowNibbles), high3)
+            let (values0, values1, values2, values3) = unpackValues(block, half: half)
             destination.storeBytes(of: values0, toByteOffset: 128 * half, as: __m256i.self)
             destination.storeBytes(of: values1, toByteOffset: 128 * half + 32, as: __m256i.self)
             destination.storeBytes(of: values2, toByteOffset: 128 * half + 64, as: __m256i.self)
