@@ -86,11 +86,13 @@ public enum MatMul {
 
         /// Enough tasks per thread (≥ 8) for the atomic task counter to even out uneven
         /// progress; with several tokens, blocks also kept under ~32 KB so they stay in L1/L2
-        /// while every token passes over them.
+        /// while every token passes over them; a multiple of four rows where possible, for
+        /// `dotFourRows`.
         static func rowsPerTask(rows: Int, rowBytes: Int, tokens: Int, threads: Int) -> Int {
             var size = max(1, rows / (8 * max(1, threads)))
             if tokens > 1 { size = min(size, max(1, 32_768 / max(1, rowBytes))) }
-            return min(size, 256)
+            size = min(size, 256)
+            return size >= 4 ? size & ~3 : size
         }
 
         /// Rows per task for a batched kernel: its fixed costs per task (tabulating the tokens
@@ -132,8 +134,9 @@ public enum MatMul {
     }
 }
 
-/// Every (row, token) pair of a block of rows by the single dot: the product for formats
-/// without a batched kernel, and for the tokens a batched kernel leaves over.
+/// Every (row, token) pair of a block of rows by single dots, four rows at a time
+/// (`dotFourRows`): the product for formats without a batched kernel, for matrix-vector
+/// products, and for the tokens a batched kernel leaves over.
 enum BatchedSingleDots {
     @inline(__always)
     static func multiply<F: QuantFormat>(_ format: F.Type, _ weights: WeightMatrix, rows: Range<Int>,
@@ -142,7 +145,18 @@ enum BatchedSingleDots {
         for token in firstToken..<tokens {
             let x = activations + token * stride
             let y = output + token * weights.rows
-            for row in rows { y[row] = F.dot(weights.row(row), x, count: weights.columns, token: token, of: tokens) }
+            // The four rows of a call are a quarter of the block apart: four sequential
+            // streams in different pages, which the hardware prefetcher follows (it tracks
+            // one stream per 4 KB page; four adjacent short rows would share a page).
+            let quarter = rows.count / 4
+            for row in rows.lowerBound..<(rows.lowerBound + quarter) {
+                let four = F.dotFourRows(weights.row(row), rowBytes: quarter * weights.rowBytes, x, count: weights.columns,
+                                         token: token, of: tokens)
+                for r in 0..<4 { y[row + r * quarter] = four[r] }
+            }
+            for row in (rows.lowerBound + 4 * quarter)..<rows.upperBound {
+                y[row] = F.dot(weights.row(row), x, count: weights.columns, token: token, of: tokens)
+            }
         }
     }
 }

@@ -24,6 +24,15 @@ public protocol QuantFormat {
     /// each kernel sums in its own float order.
     static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int,
                     token: Int, of tokens: Int) -> Float
+    /// The dots of four weight rows (`weights`, `weights + rowBytes`, …; `rowBytes` may be
+    /// any multiple of the row size) with
+    /// one activation row, lane r equal to `dot(row r, activations, count:, token:, of:)`
+    /// bit for bit. Matrix-vector products (decoding) go through it: a format that
+    /// interleaves the four rows loads and converts each activation block once for all
+    /// four and keeps four independent accumulator chains, while every row still sums in
+    /// its own order. The default is four single dots.
+    static func dotFourRows(_ weights: UnsafeRawPointer, rowBytes: Int, _ activations: UnsafeRawPointer, count: Int,
+                            token: Int, of tokens: Int) -> SIMD4<Float>
 }
 
 extension QuantFormat {
@@ -31,6 +40,15 @@ extension QuantFormat {
     public static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int,
                            token: Int, of tokens: Int) -> Float {
         dot(weights, activations, count: count)
+    }
+
+    @inline(__always)
+    public static func dotFourRows(_ weights: UnsafeRawPointer, rowBytes: Int, _ activations: UnsafeRawPointer, count: Int,
+                                   token: Int, of tokens: Int) -> SIMD4<Float> {
+        SIMD4(dot(weights, activations, count: count, token: token, of: tokens),
+              dot(weights + rowBytes, activations, count: count, token: token, of: tokens),
+              dot(weights + 2 * rowBytes, activations, count: count, token: token, of: tokens),
+              dot(weights + 3 * rowBytes, activations, count: count, token: token, of: tokens))
     }
 }
 

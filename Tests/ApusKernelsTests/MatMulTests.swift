@@ -76,6 +76,44 @@ struct MatMulTests {
     @Test func q6_K() throws { try check(Q6_KFormat.self, columns: 1 * 256, seed: 11) }
     @Test func q8_K() throws { try check(Q8_KFormat.self, columns: 2 * 256, seed: 12) }
 
+    /// `dotFourRows` (the matrix-vector path) must give each row's `dot(…, token:, of:)`
+    /// bit for bit, for every format, row length and batch position that picks a kernel order.
+    func checkFourRows<F: QuantFormat>(_ format: F.Type, blockSize: Int, seed: UInt64) throws {
+        var rng = SeededGenerator(seed: seed)
+        for blocks in [1, 2, 7, 36] {
+            let columns = blocks * blockSize
+            let weightBytes = randomWeights(F.self, rows: 4, columns: columns, &rng)
+            let tokens = 9
+            let input = randomFloats(tokens * columns, &rng).map { $0 * Float(1 << Int(rng.next(upperBound: UInt32(12)))) }
+            let activations = try QuantizedActivations(tokens: tokens, columns: columns, for: F.type)
+            try input.withUnsafeBufferPointer { try activations.quantize($0.baseAddress!, tokens: tokens, columns: columns, for: F.type) }
+            try weightBytes.withUnsafeBytes { raw in
+                let weights = try WeightMatrix(data: raw.baseAddress!, type: F.type, rows: 4, columns: columns)
+                for (token, of) in [(0, 1), (1, 2), (2, 3), (0, 4), (4, 5), (5, 9), (8, 9)] {
+                    let four = F.dotFourRows(weights.row(0), rowBytes: weights.rowBytes, activations.row(token), count: columns,
+                                             token: token, of: of)
+                    for row in 0..<4 {
+                        let single = F.dot(weights.row(row), activations.row(token), count: columns, token: token, of: of)
+                        #expect(four[row].bitPattern == single.bitPattern,
+                                "\(F.type) \(blocks) blocks, token \(token) of \(of), row \(row): \(four[row]) vs \(single)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func fourRowDotsEqualSingleDots() throws {
+        try checkFourRows(F32Format.self, blockSize: 8, seed: 21)
+        try checkFourRows(F16Format.self, blockSize: 8, seed: 22)
+        try checkFourRows(Q4_0Format.self, blockSize: 32, seed: 23)
+        try checkFourRows(Q4_1Format.self, blockSize: 32, seed: 24)
+        try checkFourRows(Q5_0Format.self, blockSize: 32, seed: 25)
+        try checkFourRows(Q8_0Format.self, blockSize: 32, seed: 26)
+        try checkFourRows(Q4_KFormat.self, blockSize: 256, seed: 27)
+        try checkFourRows(Q5_KFormat.self, blockSize: 256, seed: 28)
+        try checkFourRows(Q6_KFormat.self, blockSize: 256, seed: 29)
+    }
+
     @Test func rejectsMismatchedActivations() throws {
         let pool = try ThreadPool(threadCount: 1)
         let weightBytes = [UInt8](repeating: 0, count: 4 * 18)

@@ -60,6 +60,39 @@ public enum Q4_1Format: QuantizableFormat {
         #endif
     }
 
+    #if arch(x86_64)
+    /// Four rows against one activation row, each summed exactly as `dot` sums it: per
+    /// row the same FMA chain over blocks and the same running sum of `m·s` (kept in the
+    /// odd lanes of one vector; products of two halves are exact in Float, so one vector
+    /// multiply gives every row's `d·d_y` and `m·s_y` bit for bit).
+    public static func dotFourRows(_ weights: UnsafeRawPointer, rowBytes: Int, _ activations: UnsafeRawPointer, count: Int,
+                                   token: Int, of tokens: Int) -> SIMD4<Float> {
+        var accumulator0 = _mm256_setzero_ps(), accumulator1 = _mm256_setzero_ps()
+        var accumulator2 = _mm256_setzero_ps(), accumulator3 = _mm256_setzero_ps()
+        var minimumTerms = _mm256_setzero_ps()
+        for block in 0..<(count / 32) {
+            let x = weights + block * blockBytes
+            let y = activations + block * Q8_1Format.blockBytes
+            // Lane 2r: row r's d·d_y; lane 2r + 1: its m·s_y.
+            let scales = _mm256_mul_ps(AVX2Blocks.fourRowHalfPairs(x, rowBytes: rowBytes),
+                                       _mm256_cvtph_ps(_mm_set1_epi32(y.loadUnaligned(as: Int32.self))))
+            minimumTerms = _mm256_add_ps(minimumTerms, scales)
+            let q8 = AVX2Blocks.load32(y + 4)
+            accumulator0 = _mm256_fmadd_ps(AVX2Blocks.broadcastLane(scales, 0),
+                                           AVX2Blocks.dotUnsigned(AVX2Blocks.nibbles32(x + 4), q8), accumulator0)
+            accumulator1 = _mm256_fmadd_ps(AVX2Blocks.broadcastLane(scales, 2),
+                                           AVX2Blocks.dotUnsigned(AVX2Blocks.nibbles32(x + rowBytes + 4), q8), accumulator1)
+            accumulator2 = _mm256_fmadd_ps(AVX2Blocks.broadcastLane(scales, 4),
+                                           AVX2Blocks.dotUnsigned(AVX2Blocks.nibbles32(x + 2 * rowBytes + 4), q8), accumulator2)
+            accumulator3 = _mm256_fmadd_ps(AVX2Blocks.broadcastLane(scales, 6),
+                                           AVX2Blocks.dotUnsigned(AVX2Blocks.nibbles32(x + 3 * rowBytes + 4), q8), accumulator3)
+        }
+        let minimums = unsafeBitCast(minimumTerms, to: SIMD8<Float>.self)
+        return AVX2Blocks.horizontalSums(accumulator0, accumulator1, accumulator2, accumulator3)
+            + SIMD4(minimums[1], minimums[3], minimums[5], minimums[7])
+    }
+    #endif
+
     /// Mirrors `quantize_row_q4_1_ref`: `d = (max − min)/15`, `m = min`,
     /// quants `min(15, trunc((x − min)/d + 0.5))`.
     public static func quantizeReference(_ source: UnsafePointer<Float>, _ destination: UnsafeMutableRawPointer, count: Int) {

@@ -50,15 +50,11 @@ public enum Q5_0Format: QuantFormat {
     public static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
         #if arch(x86_64)
         var accumulator = _mm256_setzero_ps()
-        let highNibble = _mm256_set1_epi8(Int8(bitPattern: 0xF0))
         for block in 0..<(count / 32) {
             let x = weights + block * blockBytes
             let y = activations + block * Q8_0Format.blockBytes
             let scale = AVX2Blocks.scaleProduct(x, 0, y, 0)
-            // q − 16 as a signed byte is the nibble with 0xF0 set where the fifth bit is clear.
-            let clear = _mm256_andnot_si256(AVX2Blocks.bitsToBytes(x.loadUnaligned(fromByteOffset: 2, as: UInt32.self)), highNibble)
-            let quants = _mm256_or_si256(AVX2Blocks.nibbles32(x + 6), clear)
-            let products = AVX2Blocks.dotSigned(quants, AVX2Blocks.load32(y + 2))
+            let products = AVX2Blocks.dotSigned(signedQuants(x), AVX2Blocks.load32(y + 2))
             accumulator = _mm256_fmadd_ps(scale, products, accumulator)
         }
         return AVX2Blocks.horizontalSum(accumulator)
@@ -66,4 +62,41 @@ public enum Q5_0Format: QuantFormat {
         return dotReference(weights, activations, count: count)
         #endif
     }
+
+    #if arch(x86_64)
+    /// The block's quants `q − 16` as signed bytes: the nibble with 0xF0 set where the
+    /// fifth bit is clear.
+    @inline(__always)
+    static func signedQuants(_ x: UnsafeRawPointer) -> __m256i {
+        let clear = _mm256_andnot_si256(AVX2Blocks.bitsToBytes(x.loadUnaligned(fromByteOffset: 2, as: UInt32.self)),
+                                        _mm256_set1_epi8(Int8(bitPattern: 0xF0)))
+        return _mm256_or_si256(AVX2Blocks.nibbles32(x + 6), clear)
+    }
+    #endif
+
+    #if arch(x86_64)
+    /// Four rows against one activation row, each summed exactly as `dot` sums it.
+    public static func dotFourRows(_ weights: UnsafeRawPointer, rowBytes: Int, _ activations: UnsafeRawPointer, count: Int,
+                                   token: Int, of tokens: Int) -> SIMD4<Float> {
+        var accumulator0 = _mm256_setzero_ps(), accumulator1 = _mm256_setzero_ps()
+        var accumulator2 = _mm256_setzero_ps(), accumulator3 = _mm256_setzero_ps()
+        for block in 0..<(count / 32) {
+            let x = weights + block * blockBytes
+            let y = activations + block * Q8_0Format.blockBytes
+            // Lane 2r: row r's d·d_y (a product of two halves, exact).
+            let scales = _mm256_mul_ps(AVX2Blocks.fourRowHalfPairs(x, rowBytes: rowBytes),
+                                       _mm256_cvtph_ps(_mm_set1_epi16(y.loadUnaligned(as: Int16.self))))
+            let q8 = AVX2Blocks.load32(y + 2)
+            accumulator0 = _mm256_fmadd_ps(AVX2Blocks.broadcastLane(scales, 0),
+                                           AVX2Blocks.dotSigned(signedQuants(x), q8), accumulator0)
+            accumulator1 = _mm256_fmadd_ps(AVX2Blocks.broadcastLane(scales, 2),
+                                           AVX2Blocks.dotSigned(signedQuants(x + rowBytes), q8), accumulator1)
+            accumulator2 = _mm256_fmadd_ps(AVX2Blocks.broadcastLane(scales, 4),
+                                           AVX2Blocks.dotSigned(signedQuants(x + 2 * rowBytes), q8), accumulator2)
+            accumulator3 = _mm256_fmadd_ps(AVX2Blocks.broadcastLane(scales, 6),
+                                           AVX2Blocks.dotSigned(signedQuants(x + 3 * rowBytes), q8), accumulator3)
+        }
+        return AVX2Blocks.horizontalSums(accumulator0, accumulator1, accumulator2, accumulator3)
+    }
+    #endif
 }

@@ -20,6 +20,35 @@ enum Q8Dot {
     }
 }
 
+extension Q8Dot {
+    /// `dotAVX2` of four rows (`weights`, `weights + rowBytes`, …) at once: each activation
+    /// block loaded once, four independent FMA chains, every row's operations and order unchanged.
+    @inline(__always)
+    static func dotFourRowsAVX2(_ weights: UnsafeRawPointer, rowBytes: Int, weightQuantsOffset: Int, weightBlockBytes: Int,
+                                _ activations: UnsafeRawPointer, count: Int) -> SIMD4<Float> {
+        var accumulator0 = _mm256_setzero_ps(), accumulator1 = _mm256_setzero_ps()
+        var accumulator2 = _mm256_setzero_ps(), accumulator3 = _mm256_setzero_ps()
+        for block in 0..<(count / 32) {
+            let x = weights + block * weightBlockBytes
+            let y = activations + block * 34
+            // Lane 2r: row r's d·d_y (a product of two halves, exact).
+            let scales = _mm256_mul_ps(AVX2Blocks.fourRowHalfPairs(x, rowBytes: rowBytes),
+                                       _mm256_cvtph_ps(_mm_set1_epi16(y.loadUnaligned(as: Int16.self))))
+            let q8 = AVX2Blocks.load32(y + 2)
+            let q = x + weightQuantsOffset
+            accumulator0 = _mm256_fmadd_ps(AVX2Blocks.broadcastLane(scales, 0),
+                                           AVX2Blocks.dotSigned(AVX2Blocks.load32(q), q8), accumulator0)
+            accumulator1 = _mm256_fmadd_ps(AVX2Blocks.broadcastLane(scales, 2),
+                                           AVX2Blocks.dotSigned(AVX2Blocks.load32(q + rowBytes), q8), accumulator1)
+            accumulator2 = _mm256_fmadd_ps(AVX2Blocks.broadcastLane(scales, 4),
+                                           AVX2Blocks.dotSigned(AVX2Blocks.load32(q + 2 * rowBytes), q8), accumulator2)
+            accumulator3 = _mm256_fmadd_ps(AVX2Blocks.broadcastLane(scales, 6),
+                                           AVX2Blocks.dotSigned(AVX2Blocks.load32(q + 3 * rowBytes), q8), accumulator3)
+        }
+        return AVX2Blocks.horizontalSums(accumulator0, accumulator1, accumulator2, accumulator3)
+    }
+}
+
 /// AVX2 activation quantizer for Q8_0 and Q8_1 (the same steps as ggml's x86 `quantize_row_q8_0/q8_1`).
 enum Q8Quantizer {
     /// Encodes `count` floats; with `withSums` writes Q8_1 blocks (36 bytes: d, s = d·Σq, qs)

@@ -35,6 +35,15 @@ public enum Q8_0Format: QuantizableFormat {
         #endif
     }
 
+    #if arch(x86_64)
+    /// Four rows against one activation row, each summed exactly as `dot` sums it.
+    public static func dotFourRows(_ weights: UnsafeRawPointer, rowBytes: Int, _ activations: UnsafeRawPointer, count: Int,
+                                   token: Int, of tokens: Int) -> SIMD4<Float> {
+        return Q8Dot.dotFourRowsAVX2(weights, rowBytes: rowBytes, weightQuantsOffset: 2, weightBlockBytes: blockBytes,
+                                     activations, count: count)
+    }
+    #endif
+
     /// Encodes like the quantizer llama.cpp runs on x86 (`quantize_row_q8_0`, AVX2 path):
     /// scale `d = amax/127` stored as half, quants `round(x·(127/amax))` with ties to even.
     ///

@@ -11,47 +11,90 @@ extension Q4_KFormat {
     @inline(__always)
     static func dotAVX2(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int,
                         foldEachChunk: Bool = false) -> Float {
-        let lowNibbles = _mm256_set1_epi8(0x0F)
         var accumulator: Float = 0, minAccumulator: Float = 0
         for block in 0 ..< count / KQuant.superBlock {
             let x = weights + block * blockBytes
             let y = activations + block * Q8_KFormat.blockBytes
-            // 16 × i16: scales 0…7 in the low half, mins 0…7 in the high half.
-            let scalesAndMins = KQuant.wordScalesAndMins(x + scalesOffset)
-            let groupSums = _mm256_loadu_si256((y + Q8_KFormat.sumsOffset).assumingMemoryBound(to: __m256i.self))
-            // Pairs of 16-value sums make the eight 32-value sums each min applies to.
-            let subBlockSums = _mm_hadd_epi16(groupSums.lowHalf, groupSums.highHalf)
-            let minProducts = _mm_madd_epi16(scalesAndMins.highHalf, subBlockSums)
-
-            let scales128 = _mm256_castsi256_si128(scalesAndMins)
-            let scales = _mm256_set_m128i(scales128, scales128)
-            let quants = x + quantsOffset
-            let q8 = y + Q8_KFormat.quantsOffset
-            var integerSum = _mm256_setzero_si256()
-            for chunk in 0 ..< 4 {
-                let scaleLow = _mm256_shuffle_epi8(scales, broadcastWord(2 * chunk))
-                let scaleHigh = _mm256_shuffle_epi8(scales, broadcastWord(2 * chunk + 1))
-                let bits = _mm256_loadu_si256((quants + 32 * chunk).assumingMemoryBound(to: __m256i.self))
-                let low = _mm256_and_si256(bits, lowNibbles)
-                let high = _mm256_and_si256(_mm256_srli_epi16(bits, 4), lowNibbles)
-                let activationsLow = _mm256_loadu_si256((q8 + 64 * chunk).assumingMemoryBound(to: __m256i.self))
-                let activationsHigh = _mm256_loadu_si256((q8 + 64 * chunk + 32).assumingMemoryBound(to: __m256i.self))
-                let productsLow = _mm256_madd_epi16(scaleLow, _mm256_maddubs_epi16(low, activationsLow))
-                let productsHigh = _mm256_madd_epi16(scaleHigh, _mm256_maddubs_epi16(high, activationsHigh))
-                let chunkSum = _mm256_add_epi32(productsLow, productsHigh)
-                if foldEachChunk {
-                    fold(x, y, integer: laneTotal(chunkSum), minimum: unsafeBitCast(minProducts, to: SIMD4<Int32>.self)[chunk],
-                         &accumulator, &minAccumulator)
-                } else {
-                    integerSum = _mm256_add_epi32(integerSum, chunkSum)
-                }
-            }
-            if !foldEachChunk {
-                fold(x, y, integer: laneTotal(integerSum), minimum: KQuant.horizontalIntegerSum(minProducts),
+            let sums = integerSums(x, y, subBlockSums(y))
+            if foldEachChunk {
+                let minimums = unsafeBitCast(sums.minProducts, to: SIMD4<Int32>.self)
+                fold(x, y, integer: laneTotal(sums.chunks.0), minimum: minimums[0], &accumulator, &minAccumulator)
+                fold(x, y, integer: laneTotal(sums.chunks.1), minimum: minimums[1], &accumulator, &minAccumulator)
+                fold(x, y, integer: laneTotal(sums.chunks.2), minimum: minimums[2], &accumulator, &minAccumulator)
+                fold(x, y, integer: laneTotal(sums.chunks.3), minimum: minimums[3], &accumulator, &minAccumulator)
+            } else {
+                fold(x, y, integer: laneTotal(sums.total), minimum: KQuant.horizontalIntegerSum(sums.minProducts),
                      &accumulator, &minAccumulator)
             }
         }
         return accumulator - minAccumulator
+    }
+
+    /// `dotAVX2` (one-token order) of the four rows at `weights`, `weights + rowBytes`, …:
+    /// each activation super-block's sums and quants are read once for the four rows, and
+    /// the four rows' exact integer totals are folded together, lane r of one vector FMA
+    /// doing row r's two scalar FMAs (`acc` in lanes 0–3, `accMin` in lanes 4–7).
+    @inline(__always)
+    static func dotFourRowsAVX2(_ weights: UnsafeRawPointer, rowBytes: Int, _ activations: UnsafeRawPointer,
+                                count: Int) -> SIMD4<Float> {
+        // Lanes 2r, 2r + 1 of the widened (d, dmin) pairs go to lanes r and 4 + r.
+        let pairsToHalves = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7)
+        var accumulators = _mm256_setzero_ps()
+        for block in 0 ..< count / KQuant.superBlock {
+            let x = weights + block * blockBytes
+            let y = activations + block * Q8_KFormat.blockBytes
+            let minSums = subBlockSums(y)
+            let row0 = integerSums(x, y, minSums), row1 = integerSums(x + rowBytes, y, minSums)
+            let row2 = integerSums(x + 2 * rowBytes, y, minSums), row3 = integerSums(x + 3 * rowBytes, y, minSums)
+            let integerTotals = _mm256_hadd_epi32(_mm256_hadd_epi32(row0.total, row1.total), _mm256_hadd_epi32(row2.total, row3.total))
+            let minTotals = _mm_hadd_epi32(_mm_hadd_epi32(row0.minProducts, row1.minProducts),
+                                           _mm_hadd_epi32(row2.minProducts, row3.minProducts))
+            let totals = _mm256_set_m128i(minTotals, _mm_add_epi32(integerTotals.lowHalf, integerTotals.highHalf))
+            // (d·d_a, dmin·d_a) of each row, as `fold` computes them.
+            let scales = _mm256_mul_ps(_mm256_cvtph_ps(AVX2Blocks.fourRowWords(x, rowBytes: rowBytes)),
+                                       _mm256_set1_ps(y.loadUnaligned(as: Float.self)))
+            accumulators = _mm256_fmadd_ps(_mm256_cvtepi32_ps(totals), _mm256_permutevar8x32_ps(scales, pairsToHalves), accumulators)
+        }
+        return accumulators.lowHalf - accumulators.highHalf
+    }
+
+    /// The eight 32-value sums of the activation super-block at `y` (pairs of its
+    /// 16-value `bsums`), as words: what each sub-block's min multiplies.
+    @inline(__always)
+    static func subBlockSums(_ y: UnsafeRawPointer) -> __m128i {
+        let groupSums = _mm256_loadu_si256((y + Q8_KFormat.sumsOffset).assumingMemoryBound(to: __m256i.self))
+        return _mm_hadd_epi16(groupSums.lowHalf, groupSums.highHalf)
+    }
+
+    /// The exact integer sums of one weight super-block at `x` against activations `y`:
+    /// `Σ scale·q·a` of each 64-value chunk (8 × i32 lanes each) and their total, and the
+    /// four chunks' `Σ min·bsum` (lane c: chunk c, two sub-blocks).
+    @inline(__always)
+    static func integerSums(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ subBlockSums: __m128i)
+        -> (chunks: (__m256i, __m256i, __m256i, __m256i), total: __m256i, minProducts: __m128i) {
+        let lowNibbles = _mm256_set1_epi8(0x0F)
+        // 16 × i16: scales 0…7 in the low half, mins 0…7 in the high half.
+        let scalesAndMins = KQuant.wordScalesAndMins(x + scalesOffset)
+        let minProducts = _mm_madd_epi16(scalesAndMins.highHalf, subBlockSums)
+        let scales128 = _mm256_castsi256_si128(scalesAndMins)
+        let scales = _mm256_set_m128i(scales128, scales128)
+        let quants = x + quantsOffset
+        let q8 = y + Q8_KFormat.quantsOffset
+        @inline(__always) func chunkSum(_ chunk: Int) -> __m256i {
+            let scaleLow = _mm256_shuffle_epi8(scales, broadcastWord(2 * chunk))
+            let scaleHigh = _mm256_shuffle_epi8(scales, broadcastWord(2 * chunk + 1))
+            let bits = _mm256_loadu_si256((quants + 32 * chunk).assumingMemoryBound(to: __m256i.self))
+            let low = _mm256_and_si256(bits, lowNibbles)
+            let high = _mm256_and_si256(_mm256_srli_epi16(bits, 4), lowNibbles)
+            let activationsLow = _mm256_loadu_si256((q8 + 64 * chunk).assumingMemoryBound(to: __m256i.self))
+            let activationsHigh = _mm256_loadu_si256((q8 + 64 * chunk + 32).assumingMemoryBound(to: __m256i.self))
+            let productsLow = _mm256_madd_epi16(scaleLow, _mm256_maddubs_epi16(low, activationsLow))
+            let productsHigh = _mm256_madd_epi16(scaleHigh, _mm256_maddubs_epi16(high, activationsHigh))
+            return _mm256_add_epi32(productsLow, productsHigh)
+        }
+        let chunks = (chunkSum(0), chunkSum(1), chunkSum(2), chunkSum(3))
+        let total = _mm256_add_epi32(_mm256_add_epi32(_mm256_add_epi32(chunks.0, chunks.1), chunks.2), chunks.3)
+        return (chunks, total, minProducts)
     }
 
     /// Exact sum of eight 32-bit lanes.

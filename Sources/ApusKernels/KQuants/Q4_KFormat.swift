@@ -101,6 +101,19 @@ public enum Q4_KFormat: QuantFormat {
         #endif
     }
 
+    #if arch(x86_64)
+    /// Four rows in the one-token order, as matrix-vector products use it; the four-token
+    /// order (only for batches of four or more, which the batched kernel takes) goes
+    /// through four single dots.
+    public static func dotFourRows(_ weights: UnsafeRawPointer, rowBytes: Int, _ activations: UnsafeRawPointer, count: Int,
+                                   token: Int, of tokens: Int) -> SIMD4<Float> {
+        guard token >= tokens / 4 * 4 else {
+            return SIMD4((0 ..< 4).map { dotAVX2(weights + $0 * rowBytes, activations, count: count, foldEachChunk: true) })
+        }
+        return dotFourRowsAVX2(weights, rowBytes: rowBytes, activations, count: count)
+    }
+    #endif
+
     /// The fast dot product (AVX2 on x86_64), equal to `dotReference` bit for bit.
     /// Activations must be Q8_K with correct `bsums`, as `Q8_KFormat.quantize` writes them.
     public static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {

@@ -15,35 +15,67 @@ extension Q6_KFormat {
         for block in 0 ..< count / KQuant.superBlock {
             let x = weights + block * blockBytes
             let y = activations + block * Q8_KFormat.blockBytes
-            let d = y.loadUnaligned(as: Float.self) * KQuant.half(x, scaleOffset)
-
-            let groupSums = _mm256_loadu_si256((y + Q8_KFormat.sumsOffset).assumingMemoryBound(to: __m256i.self))
-            let scales = _mm_loadu_si128((x + scalesOffset).assumingMemoryBound(to: __m128i.self))
-            let offsetTerm = _mm256_slli_epi32(_mm256_madd_epi16(groupSums, _mm256_cvtepi8_epi16(scales)), 5)
-
-            let q8 = y + Q8_KFormat.quantsOffset
-            let wordScales = KQuant.wordScales(scales)
-            var integerSum = _mm256_setzero_si256()
-            for half in 0 ..< 2 {
-                let halfScales = half == 0 ? wordScales.first : wordScales.second
-                let (values0, values1, values2, values3) = unpackValues(x, half: half)
-                let base = q8 + 128 * half
-                let products0 = scaled(values0, base, halfScales, pair: 0)
-                let products1 = scaled(values1, base + 32, halfScales, pair: 1)
-                let products2 = scaled(values2, base + 64, halfScales, pair: 2)
-                let products3 = scaled(values3, base + 96, halfScales, pair: 3)
-                integerSum = _mm256_add_epi32(integerSum, _mm256_add_epi32(products0, products1))
-                integerSum = _mm256_add_epi32(integerSum, _mm256_add_epi32(products2, products3))
-            }
-            integerSum = _mm256_sub_epi32(integerSum, offsetTerm)
+            let integerSum = integerSums(x, y)
             if tiledOrder {
                 let total = KQuant.horizontalIntegerSum(_mm_add_epi32(integerSum.lowHalf, integerSum.highHalf))
                 tiledSum = tiledSum.addingProduct(KQuant.half(x, scaleOffset) * Float(total), y.loadUnaligned(as: Float.self))
             } else {
+                let d = y.loadUnaligned(as: Float.self) * KQuant.half(x, scaleOffset)
                 accumulator = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(integerSum), accumulator)
             }
         }
         return tiledOrder ? tiledSum : KQuant.horizontalSum(accumulator)
+    }
+
+    /// `dotAVX2` (vec_dot order) of the four rows at `weights`, `weights + rowBytes`, …:
+    /// four independent accumulators, each activation super-block read once for all four,
+    /// the four rows' `d·d_a` from one vector multiply.
+    @inline(__always)
+    static func dotFourRowsAVX2(_ weights: UnsafeRawPointer, rowBytes: Int, _ activations: UnsafeRawPointer,
+                                count: Int) -> SIMD4<Float> {
+        var accumulator0 = _mm256_setzero_ps(), accumulator1 = _mm256_setzero_ps()
+        var accumulator2 = _mm256_setzero_ps(), accumulator3 = _mm256_setzero_ps()
+        for block in 0 ..< count / KQuant.superBlock {
+            let x = weights + block * blockBytes
+            let y = activations + block * Q8_KFormat.blockBytes
+            // Lane 2r + 1: row r's d·d_a, as `dotAVX2` computes it (the words end at `d`, the
+            // block's last field, so no load reaches past the row).
+            let scales = _mm256_mul_ps(_mm256_set1_ps(y.loadUnaligned(as: Float.self)),
+                                       AVX2Blocks.fourRowHalfPairs(x + scaleOffset - 2, rowBytes: rowBytes))
+            accumulator0 = _mm256_fmadd_ps(AVX2Blocks.broadcastLane(scales, 1), _mm256_cvtepi32_ps(integerSums(x, y)), accumulator0)
+            accumulator1 = _mm256_fmadd_ps(AVX2Blocks.broadcastLane(scales, 3),
+                                           _mm256_cvtepi32_ps(integerSums(x + rowBytes, y)), accumulator1)
+            accumulator2 = _mm256_fmadd_ps(AVX2Blocks.broadcastLane(scales, 5),
+                                           _mm256_cvtepi32_ps(integerSums(x + 2 * rowBytes, y)), accumulator2)
+            accumulator3 = _mm256_fmadd_ps(AVX2Blocks.broadcastLane(scales, 7),
+                                           _mm256_cvtepi32_ps(integerSums(x + 3 * rowBytes, y)), accumulator3)
+        }
+        return SIMD4(KQuant.horizontalSum(accumulator0), KQuant.horizontalSum(accumulator1),
+                     KQuant.horizontalSum(accumulator2), KQuant.horizontalSum(accumulator3))
+    }
+
+    /// The exact integer sum `Σ scale·(q − 32)·a` of one super-block at `x` against
+    /// activations `y`, in eight i32 lanes (ggml's lane split).
+    @inline(__always)
+    static func integerSums(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> __m256i {
+        let groupSums = _mm256_loadu_si256((y + Q8_KFormat.sumsOffset).assumingMemoryBound(to: __m256i.self))
+        let scales = _mm_loadu_si128((x + scalesOffset).assumingMemoryBound(to: __m128i.self))
+        let offsetTerm = _mm256_slli_epi32(_mm256_madd_epi16(groupSums, _mm256_cvtepi8_epi16(scales)), 5)
+        let q8 = y + Q8_KFormat.quantsOffset
+        let wordScales = KQuant.wordScales(scales)
+        var integerSum = _mm256_setzero_si256()
+        for half in 0 ..< 2 {
+            let halfScales = half == 0 ? wordScales.first : wordScales.second
+            let (values0, values1, values2, values3) = unpackValues(x, half: half)
+            let base = q8 + 128 * half
+            let products0 = scaled(values0, base, halfScales, pair: 0)
+            let products1 = scaled(values1, base + 32, halfScales, pair: 1)
+            let products2 = scaled(values2, base + 64, halfScales, pair: 2)
+            let products3 = scaled(values3, base + 96, halfScales, pair: 3)
+            integerSum = _mm256_add_epi32(integerSum, _mm256_add_epi32(products0, products1))
+            integerSum = _mm256_add_epi32(integerSum, _mm256_add_epi32(products2, products3))
+        }
+        return _mm256_sub_epi32(integerSum, offsetTerm)
     }
 
     /// The 128 unsigned 6-bit values (0…63) of half `half` of the block at `x`, as four

@@ -104,6 +104,18 @@ public enum Q6_KFormat: QuantFormat {
     /// Batch size from which llama.cpp computes Q6_K products with its tiled kernel.
     static let tiledMinimumTokens = 8
 
+    #if arch(x86_64)
+    /// Four rows in the vec_dot order, as matrix-vector products use it; the tiled order
+    /// (batches of eight or more, which the batched kernel takes) goes through four single dots.
+    public static func dotFourRows(_ weights: UnsafeRawPointer, rowBytes: Int, _ activations: UnsafeRawPointer, count: Int,
+                                   token: Int, of tokens: Int) -> SIMD4<Float> {
+        guard tokens < tiledMinimumTokens else {
+            return SIMD4((0 ..< 4).map { dotAVX2(weights + $0 * rowBytes, activations, count: count, tiledOrder: true) })
+        }
+        return dotFourRowsAVX2(weights, rowBytes: rowBytes, activations, count: count)
+    }
+    #endif
+
     /// The fast dot product (AVX2 on x86_64); agrees with `dotReference` up to float
     /// rounding. Activations must be Q8_K with correct `bsums` (the −32 offset is taken
     /// from them).
