@@ -29,6 +29,16 @@ struct ModelWeights {
     let outputNorm: UnsafePointer<Float>          // [d]
     let output: WeightMatrix                      // [vocab × d], tied to the embedding if absent
 
+    /// Bytes of the weight matrices one decoding step reads: every layer's projections and
+    /// the output matrix (the embedding contributes one row; norms and biases are a few KB).
+    /// Decoding speed cannot exceed memory bandwidth divided by this.
+    var matrixBytesPerToken: Int {
+        layers.reduce(output.rows * output.rowBytes) { total, layer in
+            [layer.query, layer.key, layer.value, layer.attentionOutput, layer.gate, layer.up, layer.down]
+                .reduce(total) { $0 + $1.rows * $1.rowBytes }
+        }
+    }
+
     init(file: GGUFFile, hyper: ModelHyperparameters, traits: ArchitectureTraits) throws(ModelError) {
         let d = hyper.embeddingLength
         let qWidth = hyper.headCount * hyper.keyLength

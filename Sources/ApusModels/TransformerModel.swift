@@ -22,6 +22,10 @@ public final class TransformerModel: @unchecked Sendable {
     /// Context length this instance was set up for (positions must stay below it).
     public let contextLength: Int
     let weights: ModelWeights
+
+    /// Bytes of weights one decoding step reads (every projection matrix and the output
+    /// matrix): the denominator of the memory-bandwidth ceiling on generation speed.
+    public var weightBytesPerToken: Int { weights.matrixBytesPerToken }
     let scratch: ForwardScratch
 
     /// Loads the model in `file`.

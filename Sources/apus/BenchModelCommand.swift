@@ -1,4 +1,5 @@
 import ApusEngine
+import ApusKernels
 import ArgumentParser
 import Foundation
 
@@ -19,6 +20,8 @@ struct BenchModel: ParsableCommand {
     var repetitions = 3
     @Option(name: [.short, .customLong("batch-size")], help: "Tokens per forward pass in the pp test.")
     var batchSize = 512
+    @Flag(help: "Also measure the memory read bandwidth and report the generation ceiling it allows (bandwidth ÷ weight bytes per token).")
+    var ceiling = false
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
@@ -33,14 +36,19 @@ struct BenchModel: ParsableCommand {
         if prompt > 0 { results.append(try bench.promptProcessing(tokens: prompt, repetitions: repetitions)) }
         if generate > 0 { results.append(try bench.generation(tokens: generate, depth: depth, repetitions: repetitions)) }
         let name = URL(fileURLWithPath: try modelOption.resolvedPath()).lastPathComponent
+        let bytesPerToken = loaded.model.weightBytesPerToken
+        // Four streams per thread: how the matrix-vector kernel reads, and the higher figure.
+        let bandwidth = ceiling ? KernelBenchmark.readBandwidth(pool: loaded.model.pool, streams: 4) : nil
         if json {
             struct Row: Encodable {
                 let model: String, test: String, threads: Int, tokens_per_second: Double
                 let stddev: Double, median: Double, samples: [Double], load_seconds: Double
+                let weight_bytes_per_token: Int, read_bandwidth_gb_per_second: Double?
             }
             let rows = results.map {
                 Row(model: name, test: $0.name, threads: modelOption.threads, tokens_per_second: $0.mean,
-                    stddev: $0.standardDeviation, median: $0.median, samples: $0.samples, load_seconds: loaded.loadSeconds)
+                    stddev: $0.standardDeviation, median: $0.median, samples: $0.samples, load_seconds: loaded.loadSeconds,
+                    weight_bytes_per_token: bytesPerToken, read_bandwidth_gb_per_second: bandwidth)
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -53,6 +61,15 @@ struct BenchModel: ParsableCommand {
                              r.name as NSString, r.mean, r.standardDeviation, r.median))
             }
             FileHandle.standardError.write(Data(String(format: "load time %.2f s\n", loaded.loadSeconds).utf8))
+            if let bandwidth {
+                let limit = bandwidth * 1e9 / Double(bytesPerToken)
+                print(String(format: "\nweights read per token %.1f MB; read bandwidth %.1f GB/s (%d threads, four streams each): generation ceiling %.1f t/s",
+                             Double(bytesPerToken) / 1e6, bandwidth, modelOption.threads, limit))
+                for r in results where r.name.hasPrefix("tg") {
+                    print(String(format: "%@: %.0f%% of the ceiling (%.1f GB/s of weights)", r.name as NSString,
+                                 100 * r.median / limit, r.median * Double(bytesPerToken) / 1e9))
+                }
+            }
         }
     }
 }

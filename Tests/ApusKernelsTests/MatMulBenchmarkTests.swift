@@ -35,6 +35,15 @@ struct MatMulBenchmarkTests {
         }
     }
 
+    /// Every stream count reads the whole buffer: a plausible figure, one stream or four.
+    @Test func readBandwidthWithOneAndFourStreams() throws {
+        let pool = try ThreadPool(threadCount: 2)
+        for streams in [1, 4] {
+            let bandwidth = KernelBenchmark.readBandwidth(bytes: 8 << 20, pool: pool, repeats: 2, streams: streams)
+            #expect(bandwidth.isFinite && bandwidth > 0.1 && bandwidth < 10_000, "\(streams) streams: \(bandwidth) GB/s")
+        }
+    }
+
     @Test func measuresSomething() throws {
         let pool = try ThreadPool(threadCount: 1)
         let weights = try BenchmarkWeights(type: .q4_0, rows: 64, columns: 256, minimumBytes: 1 << 16)

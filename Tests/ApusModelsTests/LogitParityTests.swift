@@ -46,6 +46,21 @@ import Testing
 
     /// The top-2 gap of a reference row.
     static func gap(_ top: [[Double]]) -> Double { top[0][1] - top[1][1] }
+    /// The bandwidth ceiling's denominator: the file's projection matrices and the output
+    /// matrix (the token embedding when the output is tied to it), from the GGUF directory.
+    @Test(arguments: ["smollm2-135m", "qwen2.5-coder-0.5b"])
+    func weightBytesPerTokenCountsTheMatricesADecodeStepReads(model name: String) throws {
+        guard let path = try TestModels.path(name) else { return }
+        let file = try GGUFFile(path: path)
+        let model = try TransformerModel(file: file, pool: try ThreadPool(threadCount: 1), maxBatchTokens: 8, contextLength: 16)
+        let projections = ["attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"]
+        var expected = file.tensors.filter { info in
+            info.name.hasPrefix("blk.") && projections.contains { info.name.hasSuffix(".\($0).weight") }
+        }.reduce(0) { $0 + $1.byteCount }
+        expected += (file.tensorInfo(named: "output.weight") ?? file.tensorInfo(named: "token_embd.weight"))!.byteCount
+        #expect(model.weightBytesPerToken == expected)
+    }
+
     @Test(arguments: ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"])
     func matchesLlamaCpp(model name: String) throws {
         guard let path = try TestModels.path(name), let fixture = try Self.fixture(name) else { return }
