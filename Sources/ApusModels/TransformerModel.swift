@@ -26,6 +26,16 @@ public final class TransformerModel: @unchecked Sendable {
     /// Bytes of weights one decoding step reads (every projection matrix and the output
     /// matrix): the denominator of the memory-bandwidth ceiling on generation speed.
     public var weightBytesPerToken: Int { weights.matrixBytesPerToken }
+
+    /// Bytes of half-float keys and values one decoding step reads with `depth` positions
+    /// in the cache (sliding-window layers read at most their window).
+    public func cacheBytesPerToken(depth: Int) -> Int {
+        let h = hyperparameters
+        return (0..<h.blockCount).reduce(0) { total, layer in
+            let positions = isLocalLayer(layer) ? min(depth, h.slidingWindow ?? depth) : depth
+            return total + positions * h.headCountKV * (h.keyLength + h.valueLength) * 2
+        }
+    }
     let scratch: ForwardScratch
 
     /// Loads the model in `file`.

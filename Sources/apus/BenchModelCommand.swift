@@ -20,7 +20,7 @@ struct BenchModel: ParsableCommand {
     var repetitions = 3
     @Option(name: [.short, .customLong("batch-size")], help: "Tokens per forward pass in the pp test.")
     var batchSize = 512
-    @Flag(help: "Also measure the memory read bandwidth and report the generation ceiling it allows (bandwidth ÷ weight bytes per token).")
+    @Flag(help: "Also measure the memory read bandwidth and report the generation ceiling it allows (bandwidth ÷ bytes of weights and cache read per token).")
     var ceiling = false
     @Flag(help: "Print JSON instead of a table.")
     var json = false
@@ -36,19 +36,21 @@ struct BenchModel: ParsableCommand {
         if prompt > 0 { results.append(try bench.promptProcessing(tokens: prompt, repetitions: repetitions)) }
         if generate > 0 { results.append(try bench.generation(tokens: generate, depth: depth, repetitions: repetitions)) }
         let name = URL(fileURLWithPath: try modelOption.resolvedPath()).lastPathComponent
-        let bytesPerToken = loaded.model.weightBytesPerToken
+        // What one decoding step reads: the weights, and the cache at the tg test's depth.
+        let bytesPerToken = loaded.model.weightBytesPerToken + loaded.model.cacheBytesPerToken(depth: depth)
         // Four streams per thread: how the matrix-vector kernel reads, and the higher figure.
         let bandwidth = ceiling ? KernelBenchmark.readBandwidth(pool: loaded.model.pool, streams: 4) : nil
         if json {
             struct Row: Encodable {
                 let model: String, test: String, threads: Int, tokens_per_second: Double
                 let stddev: Double, median: Double, samples: [Double], load_seconds: Double
-                let weight_bytes_per_token: Int, read_bandwidth_gb_per_second: Double?
+                /// Weights and, at the tg test's depth, cached keys and values read per decoding step.
+                let bytes_read_per_token: Int, read_bandwidth_gb_per_second: Double?
             }
             let rows = results.map {
                 Row(model: name, test: $0.name, threads: modelOption.threads, tokens_per_second: $0.mean,
                     stddev: $0.standardDeviation, median: $0.median, samples: $0.samples, load_seconds: loaded.loadSeconds,
-                    weight_bytes_per_token: bytesPerToken, read_bandwidth_gb_per_second: bandwidth)
+                    bytes_read_per_token: bytesPerToken, read_bandwidth_gb_per_second: bandwidth)
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -63,10 +65,10 @@ struct BenchModel: ParsableCommand {
             FileHandle.standardError.write(Data(String(format: "load time %.2f s\n", loaded.loadSeconds).utf8))
             if let bandwidth {
                 let limit = bandwidth * 1e9 / Double(bytesPerToken)
-                print(String(format: "\nweights read per token %.1f MB; read bandwidth %.1f GB/s (%d threads, four streams each): generation ceiling %.1f t/s",
+                print(String(format: "\nweights and cache read per token %.1f MB; read bandwidth %.1f GB/s (%d threads, four streams each): generation ceiling %.1f t/s",
                              Double(bytesPerToken) / 1e6, bandwidth, modelOption.threads, limit))
                 for r in results where r.name.hasPrefix("tg") {
-                    print(String(format: "%@: %.0f%% of the ceiling (%.1f GB/s of weights)", r.name as NSString,
+                    print(String(format: "%@: %.0f%% of the ceiling (%.1f GB/s read)", r.name as NSString,
                                  100 * r.median / limit, r.median * Double(bytesPerToken) / 1e9))
                 }
             }

@@ -59,6 +59,10 @@ import Testing
         }.reduce(0) { $0 + $1.byteCount }
         expected += (file.tensorInfo(named: "output.weight") ?? file.tensorInfo(named: "token_embd.weight"))!.byteCount
         #expect(model.weightBytesPerToken == expected)
+        // Neither model has sliding-window layers: every layer reads every cached position.
+        let h = model.hyperparameters
+        #expect(model.cacheBytesPerToken(depth: 100) == h.blockCount * h.headCountKV * (h.keyLength + h.valueLength) * 2 * 100)
+        if name == "smollm2-135m" { #expect(model.cacheBytesPerToken(depth: 100) == 30 * 3 * 128 * 2 * 100) }
     }
 
     @Test(arguments: ["smollm2-135m", "gemma3-270m", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"])

@@ -26,19 +26,45 @@ public enum Activations {
     /// in place. As in ggml, GELU is read from a table over all half floats: x is rounded
     /// to half precision and the table holds GELU of that value rounded to half; 0 below
     /// −10 and x itself above 10.
+    ///
+    /// Eight values at a time: one vector rounding to half (`vcvtps2ph`), eight table
+    /// loads, one widening, the two cut-offs as selects; `geluTableReference` is the
+    /// element-by-element definition it must equal.
     public static func gegluTanh(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
-        let table = GELUTable.shared.values
-        for i in 0..<count {
-            let x = gate[i]
-            let gelu: Float
-            if x <= -10 {
-                gelu = 0
-            } else if x >= 10 {
-                gelu = x
-            } else {
-                gelu = Float(table[Int(Float16(x).bitPattern)])
+        GELUTable.shared.values.withUnsafeBufferPointer { buffer in
+            let table = buffer.baseAddress!
+            let g = UnsafeMutableRawPointer(gate), u = UnsafeRawPointer(up)
+            var i = 0
+            while i + 8 <= count {
+                let x = g.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                let index = unsafeBitCast(SIMD8<Float16>(x), to: SIMD8<UInt16>.self)
+                let halves = SIMD8<Float16>(table[Int(index[0])], table[Int(index[1])], table[Int(index[2])], table[Int(index[3])],
+                                            table[Int(index[4])], table[Int(index[5])], table[Int(index[6])], table[Int(index[7])])
+                let gelu = SIMD8<Float>(halves).replacing(with: 0, where: x .<= -10).replacing(with: x, where: x .>= 10)
+                g.storeBytes(of: gelu * u.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self),
+                             toByteOffset: i * 4, as: SIMD8<Float>.self)
+                i += 8
             }
-            gate[i] = gelu * up[i]
+            while i < count {
+                gate[i] = geluTableReference(gate[i], table) * up[i]
+                i += 1
+            }
+        }
+    }
+
+    /// ggml's table GELU of one value: 0 at or below −10, x at or above 10, else the table
+    /// entry of x rounded to half.
+    @inline(__always)
+    static func geluTableReference(_ x: Float, _ table: UnsafePointer<Float16>) -> Float {
+        if x <= -10 { return 0 }
+        if x >= 10 { return x }
+        return Float(table[Int(Float16(x).bitPattern)])
+    }
+
+    /// `gegluTanh` one element at a time (the yardstick for its test).
+    public static func gegluTanhReference(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
+        GELUTable.shared.values.withUnsafeBufferPointer { buffer in
+            for i in 0..<count { gate[i] = geluTableReference(gate[i], buffer.baseAddress!) * up[i] }
         }
     }
 
