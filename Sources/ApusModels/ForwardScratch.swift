@@ -56,7 +56,8 @@ final class ForwardScratch {
         ropeGlobal = make(maxTokens * hyper.ropeDimensionCount)
         ropeLocal = make(maxTokens * hyper.ropeDimensionCount)
         attentionScratchCount = PagedAttention.scratchCount(contextLength: contextLength,
-                                                            headDimension: max(hyper.keyLength, hyper.valueLength))
+                                                            headDimension: max(hyper.keyLength, hyper.valueLength),
+                                                            heads: hyper.headCount / max(1, hyper.headCountKV))
         scores = make(attentionTasks * attentionScratchCount)
         logitInput = make(maxLogitRows * d)
         logits = make(maxLogitRows * hyper.vocabularySize)

@@ -40,15 +40,20 @@ extension TransformerModel {
         }
     }
 
-    /// Causal attention for every (row, head) pair, spread over the pool; each task owns
-    /// a slice of the pairs and one scores buffer.
+    /// Causal attention for every row and head, spread over the pool. The query heads
+    /// that share a key/value head go through `PagedAttention.attendGroup` together, so
+    /// each cached key and value row is read once for all of them; a group is split into
+    /// parts when there are too few (row, group) units to keep every thread busy (one
+    /// decoding step). Each task owns a slice of the units and one scratch area.
     func attend(_ batch: ForwardBatch, layer: Int, cache: PagedKVCache, tables: [Int: [Int32]],
                 orders: [Int: SummationOrder]) {
         let h = hyperparameters
         let rows = batch.count
-        let pairs = rows * h.headCount
-        let tasks = min(scratch.attentionTasks, pairs)
         let groupSize = h.headCount / h.headCountKV
+        let groups = rows * h.headCountKV
+        let parts = min(groupSize, max(1, (2 * pool.threadCount + groups - 1) / groups))
+        let units = groups * parts
+        let tasks = min(scratch.attentionTasks, units)
         let scale = 1 / Float(h.keyLength).squareRoot()
         let scalesQuery = traits.scalesQuery
         let window = isLocalLayer(layer) ? h.slidingWindow : nil
@@ -57,23 +62,23 @@ extension TransformerModel {
         let s = scratch
         pool.run(tasks: tasks) { task in
             let scratch = s.scores + task * s.attentionScratchCount
-            var pair = task * pairs / tasks
-            let end = (task + 1) * pairs / tasks
-            while pair < end {
-                let row = pair / h.headCount, head = pair % h.headCount
+            for unit in (task * units / tasks)..<((task + 1) * units / tasks) {
+                let row = unit / (h.headCountKV * parts)
+                let kvHead = unit / parts % h.headCountKV, part = unit % parts
+                let firstHead = kvHead * groupSize + part * groupSize / parts
+                let endHead = kvHead * groupSize + (part + 1) * groupSize / parts
                 let position = Int(batch.positions[row])
                 let first = window.map { max(0, position - $0 + 1) } ?? 0
                 let sequence = Int(batch.sequences[row])
-                let query = s.q + (row * h.headCount + head) * h.keyLength
-                if scalesQuery { for j in 0..<h.keyLength { query[j] *= scale } }
+                let queries = s.q + (row * h.headCount + firstHead) * h.keyLength
+                if scalesQuery { for j in 0..<((endHead - firstHead) * h.keyLength) { queries[j] *= scale } }
                 tables[sequence]!.withUnsafeBufferPointer { table in
-                    PagedAttention.attend(
-                        query: query, keys: keys, values: values,
+                    PagedAttention.attendGroup(
+                        queries: queries, heads: endHead - firstHead, keys: keys, values: values,
                         layout: layout, blockTable: table.baseAddress!, first: first, last: position,
-                        kvHead: head / groupSize, scale: scalesQuery ? 1 : scale, order: orders[sequence]!, scratch: scratch,
-                        output: s.attention + (row * h.headCount + head) * h.valueLength)
+                        kvHead: kvHead, scale: scalesQuery ? 1 : scale, order: orders[sequence]!, scratch: scratch,
+                        outputs: s.attention + (row * h.headCount + firstHead) * h.valueLength)
                 }
-                pair += 1
             }
         }
     }

@@ -88,6 +88,40 @@ struct AttentionTests {
         }
     }
 
+    /// Grouped-query attention of several heads at once equals attending each head alone,
+    /// bit for bit, for both orders and windows that start and end mid-block.
+    @Test(arguments: [SummationOrder.matrix, .vector])
+    func groupEqualsHeadsOneByOne(order: SummationOrder) {
+        let layout = PagedAttentionLayout(blockSize: 16, kvHeads: 2, headDimension: 64)
+        let blocks = 6, heads = 3
+        var generator = SeededGenerator(seed: 17)
+        let keys = (0..<blocks * layout.elementsPerBlock).map { _ in Float16(Float.random(in: -2...2, using: &generator)) }
+        let values = (0..<blocks * layout.elementsPerBlock).map { _ in Float16(Float.random(in: -2...2, using: &generator)) }
+        let table: [Int32] = [4, 1, 5, 0, 3, 2]
+        let scratch = UnsafeMutablePointer<Float>.allocate(
+            capacity: PagedAttention.scratchCount(contextLength: 96, headDimension: 64, heads: heads))
+        defer { scratch.deallocate() }
+        for (first, last) in [(0, 0), (0, 40), (5, 95), (33, 70)] {
+            let queries = (0..<heads * 64).map { _ in Float.random(in: -3...3, using: &generator) }
+            var grouped = queries, together = [Float](repeating: .nan, count: heads * 64)
+            var alone = [Float](repeating: .nan, count: heads * 64)
+            keys.withUnsafeBufferPointer { k in values.withUnsafeBufferPointer { v in table.withUnsafeBufferPointer { t in
+                PagedAttention.attendGroup(queries: &grouped, heads: heads, keys: k.baseAddress!, values: v.baseAddress!,
+                                           layout: layout, blockTable: t.baseAddress!, first: first, last: last, kvHead: 1,
+                                           scale: 0.125, order: order, scratch: scratch, outputs: &together)
+                for head in 0..<heads {
+                    var q = Array(queries[(head * 64)..<((head + 1) * 64)])
+                    var out = [Float](repeating: .nan, count: 64)
+                    PagedAttention.attend(query: &q, keys: k.baseAddress!, values: v.baseAddress!, layout: layout,
+                                          blockTable: t.baseAddress!, first: first, last: last, kvHead: 1, scale: 0.125,
+                                          order: order, scratch: scratch, output: &out)
+                    alone.replaceSubrange((head * 64)..<((head + 1) * 64), with: out)
+                }
+            } } }
+            #expect(together.map(\.bitPattern) == alone.map(\.bitPattern), "\(first)...\(last)")
+        }
+    }
+
     /// Attending to one position returns that position's value (rounded through half floats).
     @Test func singlePositionReturnsItsValue() {
         let layout = PagedAttentionLayout(blockSize: 4, kvHeads: 1, headDimension: 32)

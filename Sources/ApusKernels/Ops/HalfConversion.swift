@@ -13,4 +13,16 @@ public enum HalfConversion {
         }
         while i < count { destination[i] = Float16(source[i]); i += 1 }
     }
+
+    /// Widens `count` half floats to floats into `destination`.
+    public static func load(_ source: UnsafePointer<Float16>, into destination: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        let src = UnsafeRawPointer(source), dst = UnsafeMutableRawPointer(destination)
+        while i + 8 <= count {
+            let v = src.loadUnaligned(fromByteOffset: i * 2, as: SIMD8<Float16>.self)
+            dst.storeBytes(of: SIMD8<Float>(v), toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count { destination[i] = Float(source[i]); i += 1 }
+    }
 }

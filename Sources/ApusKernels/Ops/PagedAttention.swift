@@ -42,53 +42,88 @@ public struct PagedAttentionLayout: Sendable {
 /// this the logits drift from llama.cpp's by as much as its own flash and non-flash paths
 /// differ (~1 logit on SmolLM2), enough to change greedy continuations.
 public enum PagedAttention {
-    /// Floats of scratch `attend` needs for a context of `contextLength` positions and
-    /// heads of `headDimension` values.
-    public static func scratchCount(contextLength: Int, headDimension: Int) -> Int {
-        contextLength + 16 + 32 * headDimension
+    /// Floats of scratch `attend`/`attendGroup` need for a context of `contextLength`
+    /// positions, heads of `headDimension` values and `heads` query heads at once.
+    public static func scratchCount(contextLength: Int, headDimension: Int, heads: Int = 1) -> Int {
+        max(1, heads) * (contextLength + 16 + 32 * headDimension) + headDimension
     }
 
     /// Attends query `q` (`headDimension` floats) of one head to the positions
-    /// `first...last` of one sequence, writing `headDimension` floats to `output`.
-    ///
-    /// - Parameters:
-    ///   - q: rounded to half precision in place.
-    ///   - keys, values: the layer's cache storage.
-    ///   - blockTable: the sequence's block ids.
-    ///   - kvHead: which key/value head this query head reads (grouped-query attention).
-    ///   - scale: multiplies the scores before softmax (1/√d usually).
-    ///   - order: `.matrix` when the sequence has several tokens in the batch, `.vector` for one.
-    ///   - scratch: at least `scratchCount(contextLength: last + 1, headDimension:)` floats.
+    /// `first...last` of one sequence, writing `headDimension` floats to `output`:
+    /// `attendGroup` for one head.
     public static func attend(query q: UnsafeMutablePointer<Float>, keys: UnsafePointer<Float16>, values: UnsafePointer<Float16>,
                               layout: PagedAttentionLayout, blockTable: UnsafePointer<Int32>, first: Int, last: Int,
                               kvHead: Int, scale: Float, order: SummationOrder, scratch: UnsafeMutablePointer<Float>,
                               output: UnsafeMutablePointer<Float>) {
+        attendGroup(queries: q, heads: 1, keys: keys, values: values, layout: layout, blockTable: blockTable,
+                    first: first, last: last, kvHead: kvHead, scale: scale, order: order, scratch: scratch, outputs: output)
+    }
+
+    /// Attends `heads` query heads that share key/value head `kvHead` (grouped-query
+    /// attention) to the positions `first...last` of one sequence: queries and outputs
+    /// are `heads` rows of `headDimension` floats, back to back.
+    ///
+    /// Each key and value row is read from the cache and widened from half precision once
+    /// for all the heads (into a row of scratch) instead of once per head; every head's
+    /// sums are the same operations in the same order as attending it alone.
+    ///
+    /// - Parameters:
+    ///   - queries: rounded to half precision in place.
+    ///   - keys, values: the layer's cache storage.
+    ///   - blockTable: the sequence's block ids.
+    ///   - scale: multiplies the scores before softmax (1/√d usually).
+    ///   - order: `.matrix` when the sequence has several tokens in the batch, `.vector` for one.
+    ///   - scratch: at least `scratchCount(contextLength: last + 1, headDimension:, heads:)` floats.
+    public static func attendGroup(queries: UnsafeMutablePointer<Float>, heads: Int, keys: UnsafePointer<Float16>,
+                                   values: UnsafePointer<Float16>, layout: PagedAttentionLayout,
+                                   blockTable: UnsafePointer<Int32>, first: Int, last: Int, kvHead: Int, scale: Float,
+                                   order: SummationOrder, scratch: UnsafeMutablePointer<Float>,
+                                   outputs: UnsafeMutablePointer<Float>) {
         let d = layout.headDimension
         guard last >= first else {
-            output.update(repeating: 0, count: d)
+            outputs.update(repeating: 0, count: heads * d)
             return
         }
         @inline(__always) func row(_ base: UnsafePointer<Float16>, _ position: Int) -> UnsafePointer<Float16> {
             base + layout.offset(block: Int(blockTable[position / layout.blockSize]), head: kvHead,
                                  slot: position % layout.blockSize)
         }
-        for j in 0..<d { q[j] = Float(Float16(q[j])) }
-        // Scores for positions start...end, padded with −∞ to whole groups of eight.
-        let start = first & ~7, end = (last + 8) & ~7
-        let scores = scratch - start
-        for position in start..<first { scores[position] = -.infinity }
-        for position in first...last { scores[position] = order.dot(q, row(keys, position), count: d) * scale }
-        for position in (last + 1)..<end { scores[position] = -.infinity }
-        softmax(scratch, count: end - start)
+        for j in 0..<(heads * d) { queries[j] = Float(Float16(queries[j])) }
+        // Scratch: one widened row, then each head's scores for positions start..<end
+        // (padded with −∞ to whole groups of eight), then each head's P·V lanes.
+        let widened = scratch
+        let start = first & ~7, end = (last + 8) & ~7, count = end - start
+        let scores = scratch + d
+        @inline(__always) func score(_ head: Int) -> UnsafeMutablePointer<Float> { scores + head * count - start }
+        for head in 0..<heads {
+            for position in start..<first { score(head)[position] = -.infinity }
+            for position in (last + 1)..<end { score(head)[position] = -.infinity }
+        }
+        for position in first...last {
+            HalfConversion.load(row(keys, position), into: widened, count: d)
+            for head in 0..<heads {
+                score(head)[position] = order.dot(UnsafePointer(queries + head * d), UnsafePointer(widened), count: d) * scale
+            }
+        }
+        for head in 0..<heads {
+            softmax(scores + head * count, count: count)
+            for position in first...last { score(head)[position] = Float(Float16(score(head)[position])) }
+        }
         // P·V with each position's term in lane `position % lanes` of every output value.
         let lanes = order.laneCount
-        let accumulators = scratch + (end - start)
-        accumulators.update(repeating: 0, count: lanes * d)
+        let accumulators = scores + heads * count
+        accumulators.update(repeating: 0, count: heads * lanes * d)
         for position in first...last {
-            let weight = Float(Float16(scores[position]))
-            addScaledHalf(row(values, position), weight: weight, into: accumulators + (position % lanes) * d, count: d)
+            HalfConversion.load(row(values, position), into: widened, count: d)
+            let lane = position % lanes
+            for head in 0..<heads {
+                addScaled(UnsafePointer(widened), weight: score(head)[position],
+                          into: accumulators + (head * lanes + lane) * d, count: d)
+            }
         }
-        order.reduceColumns(accumulators, count: d, into: output)
+        for head in 0..<heads {
+            order.reduceColumns(accumulators + head * lanes * d, count: d, into: outputs + head * d)
+        }
     }
 
     /// Softmax of `count` scores (a multiple of 8) in place, rounding as ggml's
@@ -154,18 +189,18 @@ public enum PagedAttention {
         }
     }
 
-    /// `output += weight * b` with `b` in half floats.
+    /// `output += weight * b`, one fused multiply-add per value.
     @inline(__always)
-    static func addScaledHalf(_ b: UnsafePointer<Float16>, weight: Float, into output: UnsafeMutablePointer<Float>, count: Int) {
+    static func addScaled(_ b: UnsafePointer<Float>, weight: Float, into output: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0
         let w = SIMD8<Float>(repeating: weight)
         let ro = UnsafeMutableRawPointer(output), rb = UnsafeRawPointer(b)
         while i + 8 <= count {
             var o = ro.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            o.addProduct(w, SIMD8<Float>(rb.loadUnaligned(fromByteOffset: i * 2, as: SIMD8<Float16>.self)))
+            o.addProduct(w, rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
             ro.storeBytes(of: o, toByteOffset: i * 4, as: SIMD8<Float>.self)
             i += 8
         }
-        while i < count { output[i] += weight * Float(b[i]); i += 1 }
+        while i < count { output[i] = output[i].addingProduct(weight, b[i]); i += 1 }
     }
 }
