@@ -24,10 +24,9 @@ public protocol QuantFormat {
     /// each kernel sums in its own float order.
     static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int,
                     token: Int, of tokens: Int) -> Float
-    /// The dots of four weight rows (`weights`, `weights + rowBytes`, …; `rowBytes` may be
-    /// any multiple of the row size) with
-    /// one activation row, lane r equal to `dot(row r, activations, count:, token:, of:)`
-    /// bit for bit. Matrix-vector products (decoding) go through it: a format that
+    /// The dots of the four weight rows at `weights + r·rowBytes` (r = 0…3; `rowBytes` is
+    /// the distance between them, any multiple of the row size) with one activation row,
+    /// lane r equal to `dot(row r, activations, count:, token:, of:)` bit for bit. Matrix-vector products (decoding) go through it: a format that
     /// interleaves the four rows loads and converts each activation block once for all
     /// four and keeps four independent accumulator chains, while every row still sums in
     /// its own order. The default is four single dots.

@@ -68,25 +68,25 @@ public enum SummationOrder: Sendable {
     /// multiple of 32, as every head dimension is; other counts take a plain loop).
     @inline(__always)
     public func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float16>, count: Int) -> Float {
-        dot(count: count, { a[$0] }, { Float(b[$0]) }) { i in
-            SIMD8<Float>(UnsafeRawPointer(b).loadUnaligned(fromByteOffset: i * 2, as: SIMD8<Float16>.self))
-        } first: { i in UnsafeRawPointer(a).loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) }
+        dot(count: count, a: { a[$0] }, b: { Float(b[$0]) },
+            eightOfA: { UnsafeRawPointer(a).loadUnaligned(fromByteOffset: $0 * 4, as: SIMD8<Float>.self) },
+            eightOfB: { SIMD8<Float>(UnsafeRawPointer(b).loadUnaligned(fromByteOffset: $0 * 2, as: SIMD8<Float16>.self)) })
     }
 
     /// The same dot with `b` already widened to floats: equal bit for bit (widening a half
     /// is exact, so each product and sum is the same).
     @inline(__always)
     public func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
-        dot(count: count, { a[$0] }, { b[$0] }) { i in
-            UnsafeRawPointer(b).loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-        } first: { i in UnsafeRawPointer(a).loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) }
+        dot(count: count, a: { a[$0] }, b: { b[$0] },
+            eightOfA: { UnsafeRawPointer(a).loadUnaligned(fromByteOffset: $0 * 4, as: SIMD8<Float>.self) },
+            eightOfB: { UnsafeRawPointer(b).loadUnaligned(fromByteOffset: $0 * 4, as: SIMD8<Float>.self) })
     }
 
-    /// The dot in this order over values read through the closures (scalar `a(i)`, `b(i)`
-    /// for the plain loop; eight at `i` for the vector loops).
+    /// The dot in this order over values read through the closures: `a(i)`, `b(i)` one
+    /// value for the plain loop, `eightOfA(i)`, `eightOfB(i)` values i…i+7 for the vector loops.
     @inline(__always)
-    private func dot(count: Int, _ a: (Int) -> Float, _ b: (Int) -> Float, _ second: (Int) -> SIMD8<Float>,
-                     first: (Int) -> SIMD8<Float>) -> Float {
+    private func dot(count: Int, a: (Int) -> Float, b: (Int) -> Float, eightOfA: (Int) -> SIMD8<Float>,
+                     eightOfB: (Int) -> SIMD8<Float>) -> Float {
         guard count % 32 == 0 else {
             var sum: Float = 0
             for i in 0..<count { sum = sum.addingProduct(a(i), b(i)) }
@@ -97,7 +97,7 @@ public enum SummationOrder: Sendable {
             var acc = SIMD8<Float>()
             var i = 0
             while i < count {
-                acc = acc.addingProduct(first(i), second(i))
+                acc = acc.addingProduct(eightOfA(i), eightOfB(i))
                 i += 8
             }
             return Self.tinyBLASSum(acc)
@@ -105,10 +105,10 @@ public enum SummationOrder: Sendable {
             var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>(), acc2 = SIMD8<Float>(), acc3 = SIMD8<Float>()
             var i = 0
             while i < count {
-                acc0 = acc0.addingProduct(first(i), second(i))
-                acc1 = acc1.addingProduct(first(i + 8), second(i + 8))
-                acc2 = acc2.addingProduct(first(i + 16), second(i + 16))
-                acc3 = acc3.addingProduct(first(i + 24), second(i + 24))
+                acc0 = acc0.addingProduct(eightOfA(i), eightOfB(i))
+                acc1 = acc1.addingProduct(eightOfA(i + 8), eightOfB(i + 8))
+                acc2 = acc2.addingProduct(eightOfA(i + 16), eightOfB(i + 16))
+                acc3 = acc3.addingProduct(eightOfA(i + 24), eightOfB(i + 24))
                 i += 32
             }
             return Self.vecDotSum((acc0 + acc2) + (acc1 + acc3))
