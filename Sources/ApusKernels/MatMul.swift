@@ -99,8 +99,10 @@ public enum MatMul {
         /// once per group of eight for all the task's rows) want many rows; its unpacked rows
         /// want to stay near L1 while a span of tokens passes over them: about 128 KB of weights
         /// per task (measured against 64, 256, 512 and 1024 KB), and at least four tasks per thread.
+        /// A multiple of eight rows where possible, for kernels that interleave eight rows.
         static func batchedRowsPerTask(rows: Int, rowBytes: Int, threads: Int) -> Int {
-            min(max(1, rows / (4 * max(1, threads))), max(1, 131_072 / max(1, rowBytes)))
+            let size = min(max(1, rows / (4 * max(1, threads))), max(1, 131_072 / max(1, rowBytes)))
+            return size >= 8 ? size & ~7 : size
         }
 
         func run<F: QuantFormat>(_ format: F.Type, _ pool: ThreadPool) {

@@ -33,7 +33,7 @@ struct MatMulTests {
         let pool = try ThreadPool(threadCount: 2)
         for rows in [1, 7, 33, 130] {
             let weightBytes = randomWeights(F.self, rows: rows, columns: columns, &rng)
-            for tokens in [1, 2, 5, 64] {
+            for tokens in [1, 2, 5, 13, 64] {
                 let input = randomFloats(tokens * columns, &rng)
                 let activations = try QuantizedActivations(tokens: tokens, columns: columns, for: F.type)
                 try input.withUnsafeBufferPointer { try activations.quantize($0.baseAddress!, tokens: tokens, columns: columns, for: F.type, pool: pool) }

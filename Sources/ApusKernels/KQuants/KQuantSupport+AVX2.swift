@@ -60,17 +60,6 @@ extension KQuant {
                                                   Int32(bitPattern: words.1), Int32(bitPattern: words.0)))
     }
 
-    /// Lane t of the result: the exact sum of the eight 32-bit lanes of the t-th argument
-    /// (eight tokens' integer sums turned into one vector of totals).
-    @inline(__always)
-    static func laneTotals(_ a: __m256i, _ b: __m256i, _ c: __m256i, _ d: __m256i,
-                           _ e: __m256i, _ f: __m256i, _ g: __m256i, _ h: __m256i) -> __m256i {
-        let abcd = _mm256_hadd_epi32(_mm256_hadd_epi32(a, b), _mm256_hadd_epi32(c, d))
-        let efgh = _mm256_hadd_epi32(_mm256_hadd_epi32(e, f), _mm256_hadd_epi32(g, h))
-        // abcd holds a…d's lanes 0–3 totals in its low half and lanes 4–7 in its high half.
-        return _mm256_set_m128i(_mm_add_epi32(efgh.lowHalf, efgh.highHalf), _mm_add_epi32(abcd.lowHalf, abcd.highHalf))
-    }
-
     /// Adds 4 lanes as ggml does: (0 + 2) + (1 + 3).
     @inline(__always)
     static func horizontalSum(_ v: SIMD4<Float>) -> Float {
