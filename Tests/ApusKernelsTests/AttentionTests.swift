@@ -59,19 +59,21 @@ struct AttentionTests {
 
     /// Fast attention against the reference over block tables with scattered blocks,
     /// sliding windows and both orders.
-    @Test(arguments: [SummationOrder.matrix, .vector])
-    func attendMatchesReference(order: SummationOrder) {
-        let layout = PagedAttentionLayout(blockSize: 16, kvHeads: 2, headDimension: 64)
+    /// Head dimensions 40 and 200 take the kernels' remainder paths (not a multiple of 32
+    /// for the dots; 200 = 3 · 64 + 8 and 40 = 5 · 8 for the value sums).
+    @Test(arguments: [SummationOrder.matrix, .vector], [64, 40, 200])
+    func attendMatchesReference(order: SummationOrder, headDimension d: Int) {
+        let layout = PagedAttentionLayout(blockSize: 16, kvHeads: 2, headDimension: d)
         let blocks = 8
         var generator = SystemRandomNumberGenerator()
         let keys = (0..<blocks * layout.elementsPerBlock).map { _ in Float16(Float.random(in: -2...2, using: &generator)) }
         let values = (0..<blocks * layout.elementsPerBlock).map { _ in Float16(Float.random(in: -2...2, using: &generator)) }
         let table: [Int32] = [5, 2, 7, 0, 3, 1, 6, 4]
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: PagedAttention.scratchCount(contextLength: 128, headDimension: 64))
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: PagedAttention.scratchCount(contextLength: 128, headDimension: d))
         defer { scratch.deallocate() }
         for (first, last) in [(0, 0), (0, 1), (0, 37), (3, 40), (9, 127), (120, 127)] {
-            let query = (0..<64).map { _ in Float.random(in: -3...3, using: &generator) }
-            var fast = [Float](repeating: 0, count: 64), slow = [Float](repeating: 0, count: 64)
+            let query = (0..<d).map { _ in Float.random(in: -3...3, using: &generator) }
+            var fast = [Float](repeating: 0, count: d), slow = [Float](repeating: 0, count: d)
             var q = query
             keys.withUnsafeBufferPointer { k in values.withUnsafeBufferPointer { v in table.withUnsafeBufferPointer { t in
                 PagedAttention.attend(query: &q, keys: k.baseAddress!, values: v.baseAddress!, layout: layout,
@@ -81,11 +83,28 @@ struct AttentionTests {
                                                blockTable: t.baseAddress!, first: first, last: last, kvHead: 1,
                                                scale: 0.125, order: order, output: &slow)
             } } }
-            for j in 0..<64 {
+            for j in 0..<d {
                 // The reference takes e^x from expf: probabilities may differ by an ulp.
                 #expect(abs(fast[j] - slow[j]) <= 1e-3 * max(1, abs(slow[j])), "\(first)...\(last) [\(j)]: \(fast[j]) vs \(slow[j])")
             }
         }
+    }
+
+    /// Four dots at once equal four single dots bit for bit, in both orders, with and
+    /// without the vector path (count a multiple of 32 or not).
+    @Test(arguments: [SummationOrder.matrix, .vector], [64, 256, 40])
+    func dotFourEqualsFourDots(order: SummationOrder, count: Int) {
+        var generator = SeededGenerator(seed: 23)
+        let a = (0..<count).map { _ in Float.random(in: -3...3, using: &generator) }
+        let rows = (0..<(4 * count + 8)).map { _ in Float(Float16(Float.random(in: -2...2, using: &generator))) }
+        a.withUnsafeBufferPointer { a in rows.withUnsafeBufferPointer { b in
+            let stride = count + 2
+            let four = order.dotFour(a.baseAddress!, b.baseAddress!, rowStride: stride, count: count)
+            for i in 0..<4 {
+                let single = order.dot(a.baseAddress!, b.baseAddress! + i * stride, count: count)
+                #expect(four[i].bitPattern == single.bitPattern, "\(order) \(count) row \(i)")
+            }
+        } }
     }
 
     /// Grouped-query attention of several heads at once equals attending each head alone,

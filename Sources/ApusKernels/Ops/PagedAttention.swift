@@ -45,7 +45,7 @@ public enum PagedAttention {
     /// Floats of scratch `attend`/`attendGroup` need for a context of `contextLength`
     /// positions, heads of `headDimension` values and `heads` query heads at once.
     public static func scratchCount(contextLength: Int, headDimension: Int, heads: Int = 1) -> Int {
-        max(1, heads) * (contextLength + 16 + 32 * headDimension) + headDimension
+        max(1, heads) * (contextLength + 16 + 32 * headDimension) + 4 * headDimension + 2 * (contextLength + 1)
     }
 
     /// Attends query `q` (`headDimension` floats) of one head to the positions
@@ -84,45 +84,123 @@ public enum PagedAttention {
             outputs.update(repeating: 0, count: heads * d)
             return
         }
-        @inline(__always) func row(_ base: UnsafePointer<Float16>, _ position: Int) -> UnsafePointer<Float16> {
-            base + layout.offset(block: Int(blockTable[position / layout.blockSize]), head: kvHead,
-                                 slot: position % layout.blockSize)
-        }
         for j in 0..<(heads * d) { queries[j] = Float(Float16(queries[j])) }
-        // Scratch: one widened row, then each head's scores for positions start..<end
-        // (padded with −∞ to whole groups of eight), then each head's P·V lanes.
+        // Scratch: four widened key rows, then each head's scores for positions start..<end
+        // (padded with −∞ to whole groups of eight), then each head's P·V lanes, then the
+        // cache offset of every position's rows (one block-table lookup per position).
         let widened = scratch
         let start = first & ~7, end = (last + 8) & ~7, count = end - start
-        let scores = scratch + d
+        let scores = scratch + 4 * d
         @inline(__always) func score(_ head: Int) -> UnsafeMutablePointer<Float> { scores + head * count - start }
+        let lanes = order.laneCount
+        let accumulators = scores + heads * count
+        let offsets = UnsafeMutableRawPointer(accumulators + heads * lanes * d)
+        @inline(__always) func offset(_ position: Int) -> Int {
+            offsets.load(fromByteOffset: 8 * (position - first), as: Int.self)
+        }
+        for position in first...last {
+            offsets.storeBytes(of: layout.offset(block: Int(blockTable[position / layout.blockSize]), head: kvHead,
+                                                 slot: position % layout.blockSize),
+                               toByteOffset: 8 * (position - first), as: Int.self)
+        }
         for head in 0..<heads {
             for position in start..<first { score(head)[position] = -.infinity }
             for position in (last + 1)..<end { score(head)[position] = -.infinity }
         }
-        for position in first...last {
-            HalfConversion.load(row(keys, position), into: widened, count: d)
+        // Q·K four keys at a time: four independent sums per head instead of one dependent
+        // chain, each key row widened once for all the heads.
+        var position = first
+        while position <= last {
+            let keyCount = min(4, last - position + 1)
+            for i in 0..<keyCount { HalfConversion.load(keys + offset(position + i), into: widened + i * d, count: d) }
             for head in 0..<heads {
-                score(head)[position] = order.dot(UnsafePointer(queries + head * d), UnsafePointer(widened), count: d) * scale
+                let q = UnsafePointer(queries + head * d)
+                if keyCount == 4 {
+                    let four = order.dotFour(q, UnsafePointer(widened), rowStride: d, count: d)
+                    for i in 0..<4 { score(head)[position + i] = four[i] * scale }
+                } else {
+                    for i in 0..<keyCount {
+                        score(head)[position + i] = order.dot(q, UnsafePointer(widened + i * d), count: d) * scale
+                    }
+                }
             }
+            position += keyCount
         }
         for head in 0..<heads {
             softmax(scores + head * count, count: count)
             for position in first...last { score(head)[position] = Float(Float16(score(head)[position])) }
         }
         // P·V with each position's term in lane `position % lanes` of every output value.
-        let lanes = order.laneCount
-        let accumulators = scores + heads * count
-        accumulators.update(repeating: 0, count: heads * lanes * d)
-        for position in first...last {
-            HalfConversion.load(row(values, position), into: widened, count: d)
-            let lane = position % lanes
-            for head in 0..<heads {
-                addScaled(UnsafePointer(widened), weight: score(head)[position],
-                          into: accumulators + (head * lanes + lane) * d, count: d)
-            }
-        }
         for head in 0..<heads {
+            accumulateValues(values, offsets: UnsafeRawPointer(offsets), first: first, last: last,
+                             weights: UnsafePointer(score(head)), lanes: lanes, count: d,
+                             into: accumulators + head * lanes * d)
             order.reduceColumns(accumulators + head * lanes * d, count: d, into: outputs + head * d)
+        }
+    }
+
+    /// `lanes` rows of `count` sums: row l is `Σ weights[p] · value row p` over the positions
+    /// p ≡ l (mod `lanes`) in `first...last`, each added with one FMA per value in position
+    /// order (the lane sums `SummationOrder.reduceColumns` combines). Lane by lane, 64 values
+    /// at a time, so the sums stay in registers while the positions stream past instead of
+    /// going through memory for every position; the value rows are widened on the fly.
+    /// `offsets` holds the cache offset of each position's row, from `first` on.
+    @inline(__always)
+    static func accumulateValues(_ values: UnsafePointer<Float16>, offsets: UnsafeRawPointer, first: Int, last: Int,
+                                 weights: UnsafePointer<Float>, lanes: Int, count: Int,
+                                 into output: UnsafeMutablePointer<Float>) {
+        let out = UnsafeMutableRawPointer(output)
+        @inline(__always) func row(_ position: Int) -> UnsafeRawPointer {
+            UnsafeRawPointer(values + offsets.load(fromByteOffset: 8 * (position - first), as: Int.self))
+        }
+        @inline(__always) func eight(_ row: UnsafeRawPointer, _ j: Int) -> SIMD8<Float> {
+            HalfConversion.widenEight(row + 2 * j)
+        }
+        for lane in 0..<lanes {
+            let firstOfLane = first + (lane - first % lanes + lanes) % lanes
+            let laneOut = out + 4 * lane * count
+            var j = 0
+            while j + 64 <= count {
+                var a0 = SIMD8<Float>(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
+                var position = firstOfLane
+                while position <= last {
+                    let w = SIMD8<Float>(repeating: weights[position]), v = row(position)
+                    a0 = a0.addingProduct(w, eight(v, j)); a1 = a1.addingProduct(w, eight(v, j + 8))
+                    a2 = a2.addingProduct(w, eight(v, j + 16)); a3 = a3.addingProduct(w, eight(v, j + 24))
+                    a4 = a4.addingProduct(w, eight(v, j + 32)); a5 = a5.addingProduct(w, eight(v, j + 40))
+                    a6 = a6.addingProduct(w, eight(v, j + 48)); a7 = a7.addingProduct(w, eight(v, j + 56))
+                    position += lanes
+                }
+                laneOut.storeBytes(of: a0, toByteOffset: 4 * j, as: SIMD8<Float>.self)
+                laneOut.storeBytes(of: a1, toByteOffset: 4 * (j + 8), as: SIMD8<Float>.self)
+                laneOut.storeBytes(of: a2, toByteOffset: 4 * (j + 16), as: SIMD8<Float>.self)
+                laneOut.storeBytes(of: a3, toByteOffset: 4 * (j + 24), as: SIMD8<Float>.self)
+                laneOut.storeBytes(of: a4, toByteOffset: 4 * (j + 32), as: SIMD8<Float>.self)
+                laneOut.storeBytes(of: a5, toByteOffset: 4 * (j + 40), as: SIMD8<Float>.self)
+                laneOut.storeBytes(of: a6, toByteOffset: 4 * (j + 48), as: SIMD8<Float>.self)
+                laneOut.storeBytes(of: a7, toByteOffset: 4 * (j + 56), as: SIMD8<Float>.self)
+                j += 64
+            }
+            while j + 8 <= count {
+                var a = SIMD8<Float>()
+                var position = firstOfLane
+                while position <= last {
+                    a = a.addingProduct(SIMD8(repeating: weights[position]), eight(row(position), j))
+                    position += lanes
+                }
+                laneOut.storeBytes(of: a, toByteOffset: 4 * j, as: SIMD8<Float>.self)
+                j += 8
+            }
+            while j < count {
+                var a: Float = 0
+                var position = firstOfLane
+                while position <= last {
+                    a = a.addingProduct(weights[position], Float(row(position).load(fromByteOffset: 2 * j, as: Float16.self)))
+                    position += lanes
+                }
+                output[lane * count + j] = a
+                j += 1
+            }
         }
     }
 
@@ -187,20 +265,5 @@ public enum PagedAttention {
             }
             output[j] = reduce(lane)
         }
-    }
-
-    /// `output += weight * b`, one fused multiply-add per value.
-    @inline(__always)
-    static func addScaled(_ b: UnsafePointer<Float>, weight: Float, into output: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        let w = SIMD8<Float>(repeating: weight)
-        let ro = UnsafeMutableRawPointer(output), rb = UnsafeRawPointer(b)
-        while i + 8 <= count {
-            var o = ro.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            o.addProduct(w, rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
-            ro.storeBytes(of: o, toByteOffset: i * 4, as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < count { output[i] = output[i].addingProduct(weight, b[i]); i += 1 }
     }
 }

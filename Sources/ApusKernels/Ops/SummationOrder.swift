@@ -70,7 +70,7 @@ public enum SummationOrder: Sendable {
     public func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float16>, count: Int) -> Float {
         dot(count: count, a: { a[$0] }, b: { Float(b[$0]) },
             eightOfA: { UnsafeRawPointer(a).loadUnaligned(fromByteOffset: $0 * 4, as: SIMD8<Float>.self) },
-            eightOfB: { SIMD8<Float>(UnsafeRawPointer(b).loadUnaligned(fromByteOffset: $0 * 2, as: SIMD8<Float16>.self)) })
+            eightOfB: { HalfConversion.widenEight(UnsafeRawPointer(b) + $0 * 2) })
     }
 
     /// The same dot with `b` already widened to floats: equal bit for bit (widening a half
@@ -80,6 +80,30 @@ public enum SummationOrder: Sendable {
         dot(count: count, a: { a[$0] }, b: { b[$0] },
             eightOfA: { UnsafeRawPointer(a).loadUnaligned(fromByteOffset: $0 * 4, as: SIMD8<Float>.self) },
             eightOfB: { UnsafeRawPointer(b).loadUnaligned(fromByteOffset: $0 * 4, as: SIMD8<Float>.self) })
+    }
+
+    /// The dots of `a` with the four float rows at `b`, `b + rowStride`, `b + 2·rowStride`,
+    /// `b + 3·rowStride`, lane i equal to `dot(a, row i, count:)` bit for bit. Four
+    /// independent sums run side by side where `dot` waits on one chain of FMAs (the
+    /// `matrix` order; the `vector` order already keeps four chains and goes row by row).
+    @inline(__always)
+    public func dotFour(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, rowStride: Int, count: Int) -> SIMD4<Float> {
+        guard self == .matrix, count % 32 == 0 else {
+            return SIMD4(dot(a, b, count: count), dot(a, b + rowStride, count: count),
+                         dot(a, b + 2 * rowStride, count: count), dot(a, b + 3 * rowStride, count: count))
+        }
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b), rowBytes = 4 * rowStride
+        var acc0 = SIMD8<Float>(), acc1 = acc0, acc2 = acc0, acc3 = acc0
+        var i = 0
+        while i < count {
+            let x = ra.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+            acc0 = acc0.addingProduct(x, rb.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self))
+            acc1 = acc1.addingProduct(x, rb.loadUnaligned(fromByteOffset: rowBytes + 4 * i, as: SIMD8<Float>.self))
+            acc2 = acc2.addingProduct(x, rb.loadUnaligned(fromByteOffset: 2 * rowBytes + 4 * i, as: SIMD8<Float>.self))
+            acc3 = acc3.addingProduct(x, rb.loadUnaligned(fromByteOffset: 3 * rowBytes + 4 * i, as: SIMD8<Float>.self))
+            i += 8
+        }
+        return SIMD4(Self.tinyBLASSum(acc0), Self.tinyBLASSum(acc1), Self.tinyBLASSum(acc2), Self.tinyBLASSum(acc3))
     }
 
     /// The dot in this order over values read through the closures: `a(i)`, `b(i)` one
