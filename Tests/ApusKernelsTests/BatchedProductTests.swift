@@ -76,6 +76,19 @@ struct BatchedProductTests {
         try check(Q6_KFormat.self, columns: 2 * 256, seed: 47) { rows, rng in randomWeights(Q6_KFormat.self, rows: rows, columns: 2 * 256, &rng) }
     }
 
+    /// Q4_K and Q6_K on eight interleaved rows with rows long enough that the tokens pass in
+    /// several blocks (the last one partial), row counts that leave tasks with a tail of
+    /// fewer than eight rows, and token counts that leave one to three tokens to single dots.
+    @Test func interleavedTokenBlocks() throws {
+        let rows = [64, 75], tokens = [37, 70]
+        try check(Q4_KFormat.self, columns: 40 * 256, seed: 53, rowCounts: rows, tokenCounts: tokens) { rows, rng in
+            randomWeights(Q4_KFormat.self, rows: rows, columns: 40 * 256, &rng)
+        }
+        try check(Q6_KFormat.self, columns: 40 * 256, seed: 54, rowCounts: rows, tokenCounts: tokens) { rows, rng in
+            randomWeights(Q6_KFormat.self, rows: rows, columns: 40 * 256, &rng)
+        }
+    }
+
     /// Rows long enough to be cut into several spans of blocks (accumulators resumed from scratch).
     @Test func longRows() throws {
         let rows = [3, 13], tokens = [5, 8, 17]
