@@ -29,8 +29,9 @@ extension Q6_KFormat: InterleavedProduct {
                 let x = row + block * blockBytes
                 let out = destination + block * interleavedBlockBytes
                 for half in 0 ..< 2 {
-                    // Four runs of 32 consecutive values: quad j of run `run` is quad j % 4 of
-                    // group 8·half + 2·run + j / 4, and groups are 128 bytes apart.
+                    // Four runs of 32 consecutive values: 4-byte quad `quad` (0…31) of the
+                    // half is quad `quad % 4` of group 8·half + quad / 4; groups are 128 bytes
+                    // apart, so it lands at 1024·half + 32·quad.
                     let runs = unpackValues(x, half: half)
                     withUnsafeBytes(of: runs) { values in
                         for quad in 0 ..< 32 {

@@ -87,7 +87,8 @@ public enum PagedAttention {
         for j in 0..<(heads * d) { queries[j] = Float(Float16(queries[j])) }
         // Scratch: four widened key rows, then each head's scores for positions start..<end
         // (padded with −∞ to whole groups of eight), then each head's P·V lanes, then the
-        // cache offset of every position's rows (one block-table lookup per position).
+        // cache offset of every position's rows (one block-table lookup per position; the area
+        // may be only 4-byte aligned, hence the unaligned loads).
         let widened = scratch
         let start = first & ~7, end = (last + 8) & ~7, count = end - start
         let scores = scratch + 4 * d
@@ -96,7 +97,7 @@ public enum PagedAttention {
         let accumulators = scores + heads * count
         let offsets = UnsafeMutableRawPointer(accumulators + heads * lanes * d)
         @inline(__always) func offset(_ position: Int) -> Int {
-            offsets.load(fromByteOffset: 8 * (position - first), as: Int.self)
+            offsets.loadUnaligned(fromByteOffset: 8 * (position - first), as: Int.self)
         }
         for position in first...last {
             offsets.storeBytes(of: layout.offset(block: Int(blockTable[position / layout.blockSize]), head: kvHead,
@@ -151,7 +152,7 @@ public enum PagedAttention {
                                  into output: UnsafeMutablePointer<Float>) {
         let out = UnsafeMutableRawPointer(output)
         @inline(__always) func row(_ position: Int) -> UnsafeRawPointer {
-            UnsafeRawPointer(values + offsets.load(fromByteOffset: 8 * (position - first), as: Int.self))
+            UnsafeRawPointer(values + offsets.loadUnaligned(fromByteOffset: 8 * (position - first), as: Int.self))
         }
         @inline(__always) func eight(_ row: UnsafeRawPointer, _ j: Int) -> SIMD8<Float> {
             HalfConversion.widenEight(row + 2 * j)
