@@ -42,6 +42,38 @@ enum InterleavedProductLayout {
     /// Activation bytes of the tokens that pass over one task's repacked rows before the
     /// next tokens come: a share of L2 (1.25 MB on the machines measured) beside the rows.
     static let tokenBlockBytes = 393_216
+
+    /// Eight rows' vectors of eight 4-byte quads (`rows.r` holds quads 0…7 of row r) stored
+    /// transposed: quad k of the eight rows, row r in lane r, at `destination + 32·k`.
+    /// An 8 × 8 transpose in 24 shuffles, so repacking costs little even when few tokens
+    /// share it.
+    @inline(__always)
+    static func storeTransposed(_ rows: (__m256i, __m256i, __m256i, __m256i, __m256i, __m256i, __m256i, __m256i),
+                                to destination: UnsafeMutableRawPointer) {
+        // Pairs of rows interleaved by quad, then by pairs of quads, then halves exchanged.
+        let t0 = _mm256_unpacklo_epi32(rows.0, rows.1), t1 = _mm256_unpackhi_epi32(rows.0, rows.1)
+        let t2 = _mm256_unpacklo_epi32(rows.2, rows.3), t3 = _mm256_unpackhi_epi32(rows.2, rows.3)
+        let t4 = _mm256_unpacklo_epi32(rows.4, rows.5), t5 = _mm256_unpackhi_epi32(rows.4, rows.5)
+        let t6 = _mm256_unpacklo_epi32(rows.6, rows.7), t7 = _mm256_unpackhi_epi32(rows.6, rows.7)
+        // u0: rows 0–3 of quads 0 | 4; u1: 1 | 5; u2: 2 | 6; u3: 3 | 7; u4…u7 the same for rows 4–7.
+        let u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2)
+        let u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3)
+        let u4 = _mm256_unpacklo_epi64(t4, t6), u5 = _mm256_unpackhi_epi64(t4, t6)
+        let u6 = _mm256_unpacklo_epi64(t5, t7), u7 = _mm256_unpackhi_epi64(t5, t7)
+        @inline(__always) func store(_ quad: Int, _ vector: __m256i) {
+            destination.storeBytes(of: vector, toByteOffset: 32 * quad, as: __m256i.self)
+        }
+        store(0, _mm256_set_m128i(u4.lowHalf, u0.lowHalf)); store(4, _mm256_set_m128i(u4.highHalf, u0.highHalf))
+        store(1, _mm256_set_m128i(u5.lowHalf, u1.lowHalf)); store(5, _mm256_set_m128i(u5.highHalf, u1.highHalf))
+        store(2, _mm256_set_m128i(u6.lowHalf, u2.lowHalf)); store(6, _mm256_set_m128i(u6.highHalf, u2.highHalf))
+        store(3, _mm256_set_m128i(u7.lowHalf, u3.lowHalf)); store(7, _mm256_set_m128i(u7.highHalf, u3.highHalf))
+    }
+
+    /// `load(r)` for the eight rows r = 0…7, as `storeTransposed` takes them.
+    @inline(__always)
+    static func eightRows(_ load: (Int) -> __m256i) -> (__m256i, __m256i, __m256i, __m256i, __m256i, __m256i, __m256i, __m256i) {
+        (load(0), load(1), load(2), load(3), load(4), load(5), load(6), load(7))
+    }
 }
 
 extension InterleavedProduct {

@@ -23,29 +23,32 @@ extension Q4_KFormat: InterleavedProduct {
 
     @inline(__always)
     static func interleave(_ weights: WeightMatrix, firstRow: Int, blocks: Int, into destination: UnsafeMutableRawPointer) {
-        for r in 0 ..< InterleavedProductLayout.rows {
-            let row = weights.row(firstRow + r)
-            for block in 0 ..< blocks {
-                let x = row + block * blockBytes
-                let out = destination + block * interleavedBlockBytes
-                let packed = KQuant.scalesAndMins(x + scalesOffset)
+        let lowNibbles = _mm256_set1_epi8(0x0F)
+        for block in 0 ..< blocks {
+            let out = destination + block * interleavedBlockBytes
+            @inline(__always) func x(_ r: Int) -> UnsafeRawPointer { weights.row(firstRow + r) + block * blockBytes }
+            // Sub-block 2c holds the low nibbles of chunk c's 32 bytes, 2c + 1 the high.
+            for chunk in 0 ..< 4 {
+                let offset = quantsOffset + 32 * chunk
+                InterleavedProductLayout.storeTransposed(InterleavedProductLayout.eightRows {
+                    _mm256_and_si256(KQuant.load32(x($0), offset), lowNibbles)
+                }, to: out + 256 * (2 * chunk))
+                InterleavedProductLayout.storeTransposed(InterleavedProductLayout.eightRows {
+                    _mm256_and_si256(_mm256_srli_epi16(KQuant.load32(x($0), offset), 4), lowNibbles)
+                }, to: out + 256 * (2 * chunk + 1))
+            }
+            for r in 0 ..< InterleavedProductLayout.rows {
+                let packed = KQuant.scalesAndMins(x(r) + scalesOffset)
                 for subBlock in 0 ..< 8 {
                     let scale = UInt32(KQuant.byte(packed, subBlock))
                     out.storeBytes(of: scale | scale << 16, toByteOffset: interleavedScales + 32 * subBlock + 4 * r, as: UInt32.self)
-                    // Sub-block 2c holds the low nibbles of chunk c's 32 bytes, 2c + 1 the high.
-                    let shift = UInt32(4 * (subBlock & 1))
-                    let bytes = x + quantsOffset + 32 * (subBlock / 2)
-                    for quad in 0 ..< 8 {
-                        let nibbles = (bytes.loadUnaligned(fromByteOffset: 4 * quad, as: UInt32.self) >> shift) & 0x0F0F_0F0F
-                        out.storeBytes(of: nibbles, toByteOffset: 256 * subBlock + 32 * quad + 4 * r, as: UInt32.self)
-                    }
                 }
                 for chunk in 0 ..< 4 {
                     let pair = UInt32(KQuant.byte(packed, 8 + 2 * chunk)) | UInt32(KQuant.byte(packed, 9 + 2 * chunk)) << 16
                     out.storeBytes(of: pair, toByteOffset: interleavedMins + 32 * chunk + 4 * r, as: UInt32.self)
                 }
-                out.storeBytes(of: KQuant.half(x, 0), toByteOffset: interleavedHalves + 4 * r, as: Float.self)
-                out.storeBytes(of: KQuant.half(x, 2), toByteOffset: interleavedHalves + 32 + 4 * r, as: Float.self)
+                out.storeBytes(of: KQuant.half(x(r), 0), toByteOffset: interleavedHalves + 4 * r, as: Float.self)
+                out.storeBytes(of: KQuant.half(x(r), 2), toByteOffset: interleavedHalves + 32 + 4 * r, as: Float.self)
             }
         }
     }

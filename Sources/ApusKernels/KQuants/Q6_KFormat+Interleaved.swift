@@ -23,34 +23,36 @@ extension Q6_KFormat: InterleavedProduct {
 
     @inline(__always)
     static func interleave(_ weights: WeightMatrix, firstRow: Int, blocks: Int, into destination: UnsafeMutableRawPointer) {
-        for r in 0 ..< InterleavedProductLayout.rows {
-            let row = weights.row(firstRow + r)
-            for block in 0 ..< blocks {
-                let x = row + block * blockBytes
-                let out = destination + block * interleavedBlockBytes
-                for half in 0 ..< 2 {
-                    // Four runs of 32 consecutive values: 4-byte quad `quad` (0…31) of the
-                    // half is quad `quad % 4` of group 8·half + quad / 4; groups are 128 bytes
-                    // apart, so it lands at 1024·half + 32·quad.
-                    let runs = unpackValues(x, half: half)
-                    withUnsafeBytes(of: runs) { values in
-                        for quad in 0 ..< 32 {
-                            out.storeBytes(of: values.load(fromByteOffset: 4 * quad, as: UInt32.self),
-                                           toByteOffset: 1024 * half + 32 * quad + 4 * r, as: UInt32.self)
-                        }
-                    }
-                }
+        for block in 0 ..< blocks {
+            let out = destination + block * interleavedBlockBytes
+            @inline(__always) func x(_ r: Int) -> UnsafeRawPointer { weights.row(firstRow + r) + block * blockBytes }
+            for half in 0 ..< 2 {
+                // Four runs of 32 consecutive values per row: quad j of run `run` is quad
+                // 8·run + j of the half, i.e. quad j % 4 of group 8·half + 2·run + j / 4, and
+                // groups are 128 bytes apart, so run `run` of the eight rows lands at
+                // 1024·half + 256·run.
+                let r0 = unpackValues(x(0), half: half), r1 = unpackValues(x(1), half: half)
+                let r2 = unpackValues(x(2), half: half), r3 = unpackValues(x(3), half: half)
+                let r4 = unpackValues(x(4), half: half), r5 = unpackValues(x(5), half: half)
+                let r6 = unpackValues(x(6), half: half), r7 = unpackValues(x(7), half: half)
+                let base = out + 1024 * half
+                InterleavedProductLayout.storeTransposed((r0.0, r1.0, r2.0, r3.0, r4.0, r5.0, r6.0, r7.0), to: base)
+                InterleavedProductLayout.storeTransposed((r0.1, r1.1, r2.1, r3.1, r4.1, r5.1, r6.1, r7.1), to: base + 256)
+                InterleavedProductLayout.storeTransposed((r0.2, r1.2, r2.2, r3.2, r4.2, r5.2, r6.2, r7.2), to: base + 512)
+                InterleavedProductLayout.storeTransposed((r0.3, r1.3, r2.3, r3.3, r4.3, r5.3, r6.3, r7.3), to: base + 768)
+            }
+            for r in 0 ..< InterleavedProductLayout.rows {
                 for group in 0 ..< 16 {
-                    let scale = UInt32(UInt16(bitPattern: Int16(x.load(fromByteOffset: scalesOffset + group, as: Int8.self))))
+                    let scale = UInt32(UInt16(bitPattern: Int16(x(r).load(fromByteOffset: scalesOffset + group, as: Int8.self))))
                     out.storeBytes(of: scale | scale << 16, toByteOffset: interleavedScales + 32 * group + 4 * r, as: UInt32.self)
                 }
                 for pair in 0 ..< 8 {
-                    let first = Int16(x.load(fromByteOffset: scalesOffset + 2 * pair, as: Int8.self)) * -32
-                    let second = Int16(x.load(fromByteOffset: scalesOffset + 2 * pair + 1, as: Int8.self)) * -32
+                    let first = Int16(x(r).load(fromByteOffset: scalesOffset + 2 * pair, as: Int8.self)) * -32
+                    let second = Int16(x(r).load(fromByteOffset: scalesOffset + 2 * pair + 1, as: Int8.self)) * -32
                     let words = UInt32(UInt16(bitPattern: first)) | UInt32(UInt16(bitPattern: second)) << 16
                     out.storeBytes(of: words, toByteOffset: interleavedOffsets + 32 * pair + 4 * r, as: UInt32.self)
                 }
-                out.storeBytes(of: KQuant.half(x, scaleOffset), toByteOffset: interleavedHalves + 4 * r, as: Float.self)
+                out.storeBytes(of: KQuant.half(x(r), scaleOffset), toByteOffset: interleavedHalves + 4 * r, as: Float.self)
             }
         }
     }
