@@ -51,8 +51,9 @@ public enum Q4_KFormat: QuantFormat {
     }
 
     /// The order of llama.cpp's repacked four-token kernel (`ggml_gemm_q4_K_8x8_q8_K`),
-    /// which `dot4` reproduces: like `dotReference`, but folding each 64-value chunk's
-    /// integer sums into the accumulators separately (four FMAs per super-block).
+    /// which the batched kernel (`Q4_KFormat+Interleaved`) reproduces: like `dotReference`,
+    /// but folding each 64-value chunk's integer sums into the accumulators separately (four
+    /// FMAs per super-block).
     public static func dotReferenceFourTokenOrder(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
         foldedReference(weights, activations, count: count, chunksPerFold: 1)
     }
