@@ -51,7 +51,8 @@ struct AttentionTests {
             let t: [Float] = (0..<4).map { i -> Float in w[i] + w[i + 4] }
             expected = (t[0] + t[1]) + (t[2] + t[3])
         }
-        let got = a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
+        let widened = b.map { Float($0) }
+        let got = a.withUnsafeBufferPointer { pa in widened.withUnsafeBufferPointer { pb in
             order.dot(pa.baseAddress!, pb.baseAddress!, count: count)
         } }
         #expect(got == expected)

@@ -63,8 +63,9 @@ public enum PagedAttention {
     /// attention) to the positions `first...last` of one sequence: queries and outputs
     /// are `heads` rows of `headDimension` floats, back to back.
     ///
-    /// Each key and value row is read from the cache and widened from half precision once
-    /// for all the heads (into a row of scratch) instead of once per head; every head's
+    /// Each key row is read from the cache and widened from half precision once for all the
+    /// heads (four rows at a time, into scratch); value rows are widened on the fly by each
+    /// head's P·V pass, which keeps its sums in registers (`accumulateValues`). Every head's
     /// sums are the same operations in the same order as attending it alone.
     ///
     /// - Parameters:

@@ -64,22 +64,42 @@ public enum SummationOrder: Sendable {
         }
     }
 
-    /// Dot product of `count` floats with `count` half floats in this order (`count` a
-    /// multiple of 32, as every head dimension is; other counts take a plain loop).
-    @inline(__always)
-    public func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float16>, count: Int) -> Float {
-        dot(count: count, a: { a[$0] }, b: { Float(b[$0]) },
-            eightOfA: { UnsafeRawPointer(a).loadUnaligned(fromByteOffset: $0 * 4, as: SIMD8<Float>.self) },
-            eightOfB: { HalfConversion.widenEight(UnsafeRawPointer(b) + $0 * 2) })
-    }
-
-    /// The same dot with `b` already widened to floats: equal bit for bit (widening a half
-    /// is exact, so each product and sum is the same).
+    /// Dot product of `count` floats with `count` floats (key values widened from half,
+    /// which is exact) in this order; `count` a multiple of 32, as every head dimension is,
+    /// or a plain loop.
     @inline(__always)
     public func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
-        dot(count: count, a: { a[$0] }, b: { b[$0] },
-            eightOfA: { UnsafeRawPointer(a).loadUnaligned(fromByteOffset: $0 * 4, as: SIMD8<Float>.self) },
-            eightOfB: { UnsafeRawPointer(b).loadUnaligned(fromByteOffset: $0 * 4, as: SIMD8<Float>.self) })
+        guard count % 32 == 0 else {
+            var sum: Float = 0
+            for i in 0..<count { sum = sum.addingProduct(a[i], b[i]) }
+            return sum
+        }
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        @inline(__always) func product(_ acc: SIMD8<Float>, _ i: Int) -> SIMD8<Float> {
+            acc.addingProduct(ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self),
+                              rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
+        }
+        switch self {
+        case .matrix:
+            var acc = SIMD8<Float>()
+            var i = 0
+            while i < count {
+                acc = product(acc, i)
+                i += 8
+            }
+            return Self.tinyBLASSum(acc)
+        case .vector:
+            var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>(), acc2 = SIMD8<Float>(), acc3 = SIMD8<Float>()
+            var i = 0
+            while i < count {
+                acc0 = product(acc0, i)
+                acc1 = product(acc1, i + 8)
+                acc2 = product(acc2, i + 16)
+                acc3 = product(acc3, i + 24)
+                i += 32
+            }
+            return Self.vecDotSum((acc0 + acc2) + (acc1 + acc3))
+        }
     }
 
     /// The dots of `a` with the four float rows at `b`, `b + rowStride`, `b + 2·rowStride`,
@@ -104,39 +124,6 @@ public enum SummationOrder: Sendable {
             i += 8
         }
         return SIMD4(Self.tinyBLASSum(acc0), Self.tinyBLASSum(acc1), Self.tinyBLASSum(acc2), Self.tinyBLASSum(acc3))
-    }
-
-    /// The dot in this order over values read through the closures: `a(i)`, `b(i)` one
-    /// value for the plain loop, `eightOfA(i)`, `eightOfB(i)` values i…i+7 for the vector loops.
-    @inline(__always)
-    private func dot(count: Int, a: (Int) -> Float, b: (Int) -> Float, eightOfA: (Int) -> SIMD8<Float>,
-                     eightOfB: (Int) -> SIMD8<Float>) -> Float {
-        guard count % 32 == 0 else {
-            var sum: Float = 0
-            for i in 0..<count { sum = sum.addingProduct(a(i), b(i)) }
-            return sum
-        }
-        switch self {
-        case .matrix:
-            var acc = SIMD8<Float>()
-            var i = 0
-            while i < count {
-                acc = acc.addingProduct(eightOfA(i), eightOfB(i))
-                i += 8
-            }
-            return Self.tinyBLASSum(acc)
-        case .vector:
-            var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>(), acc2 = SIMD8<Float>(), acc3 = SIMD8<Float>()
-            var i = 0
-            while i < count {
-                acc0 = acc0.addingProduct(eightOfA(i), eightOfB(i))
-                acc1 = acc1.addingProduct(eightOfA(i + 8), eightOfB(i + 8))
-                acc2 = acc2.addingProduct(eightOfA(i + 16), eightOfB(i + 16))
-                acc3 = acc3.addingProduct(eightOfA(i + 24), eightOfB(i + 24))
-                i += 32
-            }
-            return Self.vecDotSum((acc0 + acc2) + (acc1 + acc3))
-        }
     }
 
     /// ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)): tinyBLAS's `hsum`, also ggml's softmax sum.
