@@ -4,18 +4,6 @@ import ApusSampling
 import ApusTokenizer
 import Foundation
 
-/// Why generation stopped.
-public enum FinishReason: String, Sendable, Codable {
-    /// The model produced an end-of-generation token (EOS, end of turn).
-    case stop
-    /// The token limit was reached.
-    case length
-    /// The caller cancelled.
-    case cancelled
-    /// The context (KV cache) is full.
-    case contextFull = "context_full"
-}
-
 /// Timings of one generation, as llama.cpp reports them.
 public struct GenerationStats: Sendable, Codable {
     /// Prompt tokens actually computed (after reusing the cached prefix).
