@@ -131,8 +131,10 @@ extension Engine {
         state.openChoices -= 1
         guard state.openChoices == 0 else { return }
         state.usage.timings.total = monotonicSeconds() - state.arrival
-        state.sink(.completed(state.usage))
         if let index = requestByID.removeValue(forKey: state.request.id) { requests[index] = nil }
+        // The id and the metrics are current before the caller hears of the end.
         release(id: state.request.id)
+        publish()
+        state.sink(.completed(state.usage))
     }
 }

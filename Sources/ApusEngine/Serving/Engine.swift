@@ -220,7 +220,7 @@ public final class Engine: @unchecked Sendable {
         endOutOfRoom(plan.outOfRoom)
     }
 
-    private func publish() {
+    func publish() {
         var metrics = totals
         metrics.running = scheduler.running.count
         metrics.waiting = scheduler.waiting.count
