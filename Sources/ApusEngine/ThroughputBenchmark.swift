@@ -19,6 +19,12 @@ public struct ThroughputBenchmark: Sendable {
         public var sharedPrefix = 0
         /// Seed of the random prompts.
         public var seed: UInt64 = 0
+        /// If positive: one more request with a prompt this long (and one output token) is
+        /// submitted `interferenceDelay` seconds into the run, to measure what its prefill does
+        /// to the other streams' inter-token latency.
+        public var interferingPromptLength = 0
+        /// Seconds after the start at which the interfering prompt arrives.
+        public var interferenceDelay = 2.0
 
         /// The default workload (64 × 128 in / 128 out, 16 at a time).
         public init() {}
@@ -34,6 +40,8 @@ public struct ThroughputBenchmark: Sendable {
         public var outputTokens: Int
         /// Gaps between consecutive tokens.
         public var gaps: [Double]
+        /// When each token arrived (monotonic seconds).
+        public var tokenTimes: [Double]
         /// (latency − TTFT) / (tokens − 1), vLLM's time per output token.
         public var tpot: Double { outputTokens > 1 ? (latency - ttft) / Double(outputTokens - 1) : 0 }
     }
@@ -50,6 +58,21 @@ public struct ThroughputBenchmark: Sendable {
         public var cachedTokens: Int
         /// The engine's counters after the run.
         public var metrics: EngineMetrics
+        /// When the interfering prompt was submitted and when its token came (its prefill), if any.
+        public var interference: (start: Double, end: Double)?
+
+        /// Inter-token gaps of the ordinary requests that ended while the interfering prompt was
+        /// being prefilled, and the others.
+        public var gapsDuringInterference: (during: [Double], outside: [Double]) {
+            var during: [Double] = [], outside: [Double] = []
+            for record in requests {
+                for (end, gap) in zip(record.tokenTimes.dropFirst(), record.gaps) {
+                    if let window = interference, end > window.start, end <= window.end { during.append(gap) }
+                    else { outside.append(gap) }
+                }
+            }
+            return (during, outside)
+        }
 
         /// Requests per second.
         public var requestThroughput: Double { Double(requests.count) / seconds }
@@ -93,6 +116,17 @@ public struct ThroughputBenchmark: Sendable {
         let start = monotonicSeconds()
         var records: [RequestRecord] = []
         var cached = 0
+        let interference = workload.interferingPromptLength > 0 ? Task { () -> (Double, Double)? in
+            try? await Task.sleep(for: .seconds(workload.interferenceDelay))
+            var request = GenerationRequest(id: "bench-interfering", prompt: Array(prompts[0].prefix(1)) +
+                                            (0..<(workload.interferingPromptLength - 1)).map { 200 + $0 % 20_000 })
+            request.stop.maxTokens = 1
+            let submitted = monotonicSeconds()
+            guard let stream = try? engine.submit(request) else { return nil }
+            var first: Double?
+            for await event in stream { if case .delta = event, first == nil { first = monotonicSeconds() } }
+            return first.map { (submitted, $0) }
+        } : nil
         try await withThrowingTaskGroup(of: (RequestRecord, Int).self) { group in
             var next = 0
             func submit() throws {
@@ -113,8 +147,10 @@ public struct ThroughputBenchmark: Sendable {
                 if next < prompts.count { try submit() }
             }
         }
+        let window = await interference?.value
         return Result(seconds: monotonicSeconds() - start, requests: records,
-                      promptTokens: prompts.reduce(0) { $0 + $1.count }, cachedTokens: cached, metrics: engine.metrics())
+                      promptTokens: prompts.reduce(0) { $0 + $1.count }, cachedTokens: cached, metrics: engine.metrics(),
+                      interference: window.flatMap { $0 })
     }
 
     private static func record(_ stream: AsyncStream<GenerationEvent>, submitted: Double) async throws -> (RequestRecord, Int) {
@@ -130,7 +166,7 @@ public struct ThroughputBenchmark: Sendable {
         }
         let gaps = zip(times.dropFirst(), times).map { $0 - $1 }
         return (RequestRecord(ttft: (times.first ?? submitted) - submitted, latency: (times.last ?? submitted) - submitted,
-                              outputTokens: times.count, gaps: gaps), usage.cachedTokens)
+                              outputTokens: times.count, gaps: gaps, tokenTimes: times), usage.cachedTokens)
     }
 }
 

@@ -19,6 +19,10 @@ struct BenchThroughput: AsyncParsableCommand {
     @Option(help: "Tokens computed per engine step.") var maxBatchTokens = 256
     @Option(help: "Sequences running at once (default: --max-concurrency).") var maxSeqs: Int?
     @Option(help: "KV cache size in MiB.") var kvCacheMib: Int?
+    @Option(help: "KV cache size in token positions (wins over --kv-cache-mib).") var kvCacheTokens: Int?
+    @Option(help: "Also submit one request with a prompt this long, to measure its prefill's effect on the other streams.")
+    var longPromptLen = 0
+    @Option(help: "Seconds into the run at which the long prompt arrives.") var longPromptAt = 2.0
     @Flag(help: "Turn prefix caching off.") var noPrefixCaching = false
     @Flag(help: "Print one JSON object instead of the table.") var json = false
 
@@ -27,10 +31,10 @@ struct BenchThroughput: AsyncParsableCommand {
             throw ValidationError("--num-prompts, --input-len, --output-len and --max-concurrency must be positive")
         }
         let sequences = maxSeqs ?? maxConcurrency
-        let context = inputLen + outputLen + 16
+        let context = max(inputLen + outputLen, longPromptLen + 1) + 16
         let loaded = try LoadedModel(modelOption, contextLength: context, batchSize: maxBatchTokens, logitRows: sequences)
         let engine = try loaded.engine(maxSequences: sequences, batchSize: maxBatchTokens, contextLength: context) {
-            $0.kvCacheTokens = nil
+            $0.kvCacheTokens = kvCacheTokens
             $0.kvCacheMiB = kvCacheMib
             $0.prefixCaching = !noPrefixCaching
             $0.maxWaiting = max(numPrompts, $0.maxWaiting)
@@ -43,6 +47,8 @@ struct BenchThroughput: AsyncParsableCommand {
         workload.concurrency = maxConcurrency
         workload.sharedPrefix = sharedPrefix
         workload.seed = seed
+        workload.interferingPromptLength = longPromptLen
+        workload.interferenceDelay = longPromptAt
         let interactive = isatty(2) != 0
         let result = try await ThroughputBenchmark(engine: engine, workload: workload).run { done, total in
             let bar = String(repeating: "#", count: done * 30 / total).padding(toLength: 30, withPad: ".", startingAt: 0)
@@ -59,6 +65,8 @@ struct BenchThroughput: AsyncParsableCommand {
         func percentile(_ v: [Double], _ p: Double) -> Double {
             v.isEmpty ? 0 : v[min(v.count - 1, Int((p / 100 * Double(v.count)).rounded(.up)) - 1)]
         }
+        let (during, outside) = r.gapsDuringInterference
+        let duringSorted = during.sorted(), outsideSorted = outside.sorted()
         let samplingShare = r.metrics.forwardSeconds > 0
             ? r.metrics.samplingSeconds / (r.metrics.forwardSeconds + r.metrics.samplingSeconds) : 0
         if json {
@@ -73,13 +81,19 @@ struct BenchThroughput: AsyncParsableCommand {
                 "p99_tpot_ms": percentile(tpot, 99) * 1000, "median_itl_ms": percentile(itl, 50) * 1000,
                 "max_itl_ms": (itl.last ?? 0) * 1000, "cached_prompt_tokens": r.cachedTokens,
                 "preemptions": r.metrics.preemptions, "sampling_share": samplingShare,
+                "long_prompt_len": longPromptLen,
+                "long_prompt_prefill_ms": r.interference.map { ($0.end - $0.start) * 1000 } ?? 0,
+                "itl_during_long_prefill_median_ms": percentile(duringSorted, 50) * 1000,
+                "itl_during_long_prefill_max_ms": (duringSorted.last ?? 0) * 1000,
+                "itl_outside_median_ms": percentile(outsideSorted, 50) * 1000,
+                "itl_outside_max_ms": (outsideSorted.last ?? 0) * 1000,
             ]
             let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data ?? Data(), as: UTF8.self))
             return
         }
         func row(_ label: String, _ value: String) -> String { label.padding(toLength: 40, withPad: " ", startingAt: 0) + value }
-        let lines = [
+        let lines: [String?] = [
             "============ Throughput Benchmark Result ============",
             row("Model:", model),
             row("Requests:", "\(numPrompts) × \(inputLen) in / \(outputLen) out, \(maxConcurrency) in flight"),
@@ -91,11 +105,16 @@ struct BenchThroughput: AsyncParsableCommand {
                                                          percentile(ttft, 50) * 1000, percentile(ttft, 99) * 1000)),
             row("TPOT mean / p99 (ms):", String(format: "%.2f / %.2f", mean(tpot) * 1000, percentile(tpot, 99) * 1000)),
             row("ITL median / max (ms):", String(format: "%.2f / %.2f", percentile(itl, 50) * 1000, (itl.last ?? 0) * 1000)),
+            longPromptLen == 0 ? nil : row("Long prompt prefill (ms):", String(format: "%.1f", r.interference.map { ($0.end - $0.start) * 1000 } ?? 0)),
+            longPromptLen == 0 ? nil : row("ITL during it median / max (ms):", String(format: "%.2f / %.2f",
+                percentile(duringSorted, 50) * 1000, (duringSorted.last ?? 0) * 1000)),
+            longPromptLen == 0 ? nil : row("ITL otherwise median / max (ms):", String(format: "%.2f / %.2f",
+                percentile(outsideSorted, 50) * 1000, (outsideSorted.last ?? 0) * 1000)),
             row("Prompt tokens from the prefix cache:", "\(r.cachedTokens) of \(r.promptTokens)"),
             row("Preemptions:", "\(r.metrics.preemptions)"),
             row("Sampling share of engine time:", String(format: "%.1f %%", samplingShare * 100)),
             "=====================================================",
         ]
-        print(lines.joined(separator: "\n"))
+        print(lines.compactMap { $0 }.joined(separator: "\n"))
     }
 }
