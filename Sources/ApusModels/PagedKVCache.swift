@@ -69,6 +69,35 @@ public final class PagedKVCache: @unchecked Sendable {
         tables[sequence] = table
     }
 
+    /// Gives `sequence` the block table `blocks`, chosen by an external block manager (the
+    /// serving engine's). Such a sequence's blocks are not on this cache's free list: use
+    /// `removeBlockTable`, not `release`, when it ends.
+    public func setBlockTable(_ blocks: [Int32], sequence: Int) {
+        tables[sequence] = blocks
+    }
+
+    /// Forgets `sequence`'s table without touching the free list (see `setBlockTable`).
+    public func removeBlockTable(sequence: Int) {
+        tables[sequence] = nil
+    }
+
+    /// Takes every block away from this cache's own free list, for an external block manager
+    /// that hands them out itself.
+    public func surrenderBlocks() {
+        freeBlocks.removeAll()
+    }
+
+    /// Copies block `source`'s keys and values, every layer, into block `destination`
+    /// (copy on write when a shared block is about to be written).
+    public func copyBlock(_ source: Int32, to destination: Int32) {
+        let count = layout.elementsPerBlock
+        for layer in 0..<layerCount {
+            let base = layer * blockCount * count
+            (keys + base + Int(destination) * count).update(from: keys + base + Int(source) * count, count: count)
+            (values + base + Int(destination) * count).update(from: values + base + Int(source) * count, count: count)
+        }
+    }
+
     /// Positions `sequence` has blocks for.
     public func reservedTokens(sequence: Int) -> Int { (tables[sequence]?.count ?? 0) * layout.blockSize }
 

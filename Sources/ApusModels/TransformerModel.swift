@@ -37,6 +37,13 @@ public final class TransformerModel: @unchecked Sendable {
         }
     }
     let scratch: ForwardScratch
+    /// Largest number of rows one `forward` may ask logits for.
+    public var maxLogitRows: Int { scratch.maxLogitRows }
+    /// Bytes of keys and values one cached position takes over all layers (half floats).
+    public var cacheBytesPerPosition: Int {
+        let h = hyperparameters
+        return h.blockCount * h.headCountKV * max(h.keyLength, h.valueLength) * 2 * 2
+    }
 
     /// Loads the model in `file`.
     /// - Parameters:

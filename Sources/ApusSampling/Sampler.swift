@@ -7,6 +7,7 @@ public final class Sampler {
     /// The parameters in force.
     public let parameters: SamplingParameters
     private var random: SplitMix64
+    private var values: [Float]
     private var candidates: [(id: Int32, logit: Float)]
     private var counts: [Int32: Int32] = [:]
     private var topK = BinaryHeap<WorstFirst>()
@@ -16,18 +17,33 @@ public final class Sampler {
         try parameters.validate()
         self.parameters = parameters
         random = SplitMix64(seed: parameters.seed)
+        values = Array(repeating: 0, count: vocabularySize)
         candidates = []
         candidates.reserveCapacity(vocabularySize)
     }
 
     /// Picks the next token from `logits`, given the tokens so far (`history`, oldest first).
-    public func sample(_ logits: UnsafeBufferPointer<Float>, history: ArraySlice<Int> = []) -> Int {
+    ///
+    /// - Parameters:
+    ///   - mask: when given, only its tokens may be drawn (a grammar's allowed set).
+    ///   - suppress: tokens that may not be drawn now (end-of-generation before `min_tokens`).
+    ///   If nothing is left allowed, the largest raw logit is taken.
+    public func sample(_ logits: UnsafeBufferPointer<Float>, history: ArraySlice<Int> = [],
+                       mask: TokenMask? = nil, suppress: [Int] = []) -> Int {
         let p = parameters
-        candidates.removeAll(keepingCapacity: true)
-        for (i, value) in logits.enumerated() { candidates.append((Int32(i), value)) }
-        applyPenalties(history.suffix(p.penaltyWindow))
-        if p.temperature == 0 { return greedy() }
+        let count = min(logits.count, values.count)
+        values.withUnsafeMutableBufferPointer { v in
+            v.baseAddress!.update(from: logits.baseAddress!, count: count)
+        }
+        for (token, bias) in p.logitBias where token >= 0 && token < count { values[token] += bias }
+        applyPenalties(history.suffix(p.penaltyWindow), count: count)
+        if let mask { applyMask(mask, count: count) }
+        for token in suppress where token >= 0 && token < count { values[token] = -.infinity }
+        guard let best = argmax(count: count) else { return argmax(logits) }
+        if p.temperature == 0 { return best }
 
+        candidates.removeAll(keepingCapacity: true)
+        for i in 0..<count where values[i] > -.infinity { candidates.append((Int32(i), values[i])) }
         // Sort once, best first; the truncations below then only cut the tail.
         let k = p.topK > 0 ? min(p.topK, candidates.count) : candidates.count
         if k < candidates.count {
@@ -60,24 +76,50 @@ public final class Sampler {
         return Int(candidates[candidates.count - 1].id)
     }
 
-    private func greedy() -> Int {
+    /// The largest finite-or-infinite allowed value's id (lowest id on ties), or nil when
+    /// every token is excluded.
+    private func argmax(count: Int) -> Int? {
+        values.withUnsafeBufferPointer { v in
+            var best = -1
+            var bestValue = -Float.infinity
+            for i in 0..<count where v[i] > bestValue {
+                best = i
+                bestValue = v[i]
+            }
+            return best >= 0 ? best : nil
+        }
+    }
+
+    private func argmax(_ logits: UnsafeBufferPointer<Float>) -> Int {
         var best = 0
-        for i in 1..<candidates.count where candidates[i].logit > candidates[best].logit { best = i }
-        return Int(candidates[best].id)
+        for i in 1..<logits.count where logits[i] > logits[best] { best = i }
+        return best
+    }
+
+    /// Sets every token outside `mask` to −∞, 64 tokens per mask word.
+    private func applyMask(_ mask: TokenMask, count: Int) {
+        values.withUnsafeMutableBufferPointer { v in
+            for (w, word) in mask.words.enumerated() where word != ~0 {
+                let base = w * 64
+                for bit in 0..<min(64, count - base) where word & (1 << UInt64(bit)) == 0 {
+                    v[base + bit] = -.infinity
+                }
+            }
+        }
     }
 
     /// llama.cpp's penalties: repetition divides positive / multiplies negative logits;
     /// frequency and presence subtract per occurrence and once.
-    private func applyPenalties(_ recent: ArraySlice<Int>) {
+    private func applyPenalties(_ recent: ArraySlice<Int>, count: Int) {
         let p = parameters
         guard !recent.isEmpty, p.repetitionPenalty != 1 || p.presencePenalty != 0 || p.frequencyPenalty != 0 else { return }
         counts.removeAll(keepingCapacity: true)
-        for token in recent where token >= 0 && token < candidates.count { counts[Int32(token), default: 0] += 1 }
-        for (token, count) in counts {
-            var logit = candidates[Int(token)].logit
+        for token in recent where token >= 0 && token < count { counts[Int32(token), default: 0] += 1 }
+        for (token, occurrences) in counts {
+            var logit = values[Int(token)]
             logit = logit > 0 ? logit / p.repetitionPenalty : logit * p.repetitionPenalty
-            logit -= Float(count) * p.frequencyPenalty + p.presencePenalty
-            candidates[Int(token)].logit = logit
+            logit -= Float(occurrences) * p.frequencyPenalty + p.presencePenalty
+            values[Int(token)] = logit
         }
     }
 

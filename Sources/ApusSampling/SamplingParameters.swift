@@ -22,6 +22,9 @@ public struct SamplingParameters: Sendable, Equatable, Codable {
     public var penaltyWindow: Int = 64
     /// Seed of the draw; the same seed and input give the same output.
     public var seed: UInt64 = 0
+    /// Added to the logits of these token ids before anything else (OpenAI's `logit_bias`,
+    /// −100…100; −100 in effect bans a token).
+    public var logitBias: [Int: Float] = [:]
 
     /// Default parameters (llama.cpp's defaults).
     public init() {}
@@ -47,6 +50,9 @@ public struct SamplingParameters: Sendable, Equatable, Codable {
         }
         guard frequencyPenalty.isFinite, abs(frequencyPenalty) <= 2 else {
             throw .outOfRange("frequency_penalty", "\(frequencyPenalty)", "in [-2, 2]")
+        }
+        for (token, bias) in logitBias {
+            guard bias.isFinite, abs(bias) <= 100 else { throw .outOfRange("logit_bias[\(token)]", "\(bias)", "in [-100, 100]") }
         }
         guard penaltyWindow >= 0 else { throw .outOfRange("penalty window", "\(penaltyWindow)", ">= 0") }
     }

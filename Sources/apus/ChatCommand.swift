@@ -22,7 +22,11 @@ struct Chat: ParsableCommand {
         let parameters = try sampling.parameters()
         let loaded = try LoadedModel(modelOption, contextLength: contextSize, batchSize: 256)
         let prompt = ChatPrompt(template: try loaded.chatTemplate(named: chatTemplate), tokenizer: loaded.tokenizer)
-        let generator = Generator(model: loaded.model, tokenizer: loaded.tokenizer, contextLength: contextSize)
+        // Earlier turns stay cached: each turn's prompt starts with the previous conversation,
+        // whose full blocks the engine's prefix cache still holds.
+        let engine = try loaded.engine(maxSequences: 1, batchSize: 256, contextLength: contextSize)
+        defer { engine.shutdown() }
+        var turn = 0
         let interrupt = InterruptFlag()
         var messages: [(role: String, content: String)] = system.map { [("system", $0)] } ?? []
         FileHandle.standardError.write(Data("apus chat — /reset to start over, /exit to quit, Ctrl-C stops an answer\n".utf8))
@@ -34,7 +38,6 @@ struct Chat: ParsableCommand {
             if input == "/exit" || input == "/quit" { break }
             if input == "/reset" {
                 messages = system.map { [("system", $0)] } ?? []
-                generator.reset()
                 continue
             }
             messages.append(("user", input))
@@ -47,12 +50,23 @@ struct Chat: ParsableCommand {
             interrupt.arm()
             var answer = ""
             do {
-                let result = try generator.generate(prompt: ids, maxTokens: count, sampling: parameters, onText: { delta in
-                    answer += delta
-                    FileHandle.standardOutput.write(Data(delta.utf8))
-                }, shouldStop: { interrupt.isSet })
-                if result.finish == .contextFull { FileHandle.standardError.write(Data("\n[context full: /reset to continue]".utf8)) }
-                if result.finish == .cancelled { FileHandle.standardError.write(Data("\n[stopped]".utf8)) }
+                turn += 1
+                var request = GenerationRequest(id: "turn-\(turn)", prompt: ids, sampling: parameters)
+                request.stop.maxTokens = count
+                var finish = FinishReason.length
+                try engine.run(request, shouldStop: { interrupt.isSet }) { event in
+                    switch event {
+                    case let .delta(_, text, _, _):
+                        answer += text
+                        FileHandle.standardOutput.write(Data(text.utf8))
+                    case let .finished(_, reason, _): finish = reason
+                    case .completed: break
+                    }
+                }
+                if finish == .length, answer.isEmpty || ids.count + count >= engine.contextLength {
+                    FileHandle.standardError.write(Data("\n[context full: /reset to continue]".utf8))
+                }
+                if finish == .cancelled { FileHandle.standardError.write(Data("\n[stopped]".utf8)) }
             } catch {
                 FileHandle.standardError.write(Data("\nerror: \(error)\n".utf8))
             }

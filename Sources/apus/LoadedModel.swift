@@ -22,6 +22,18 @@ struct LoadedModel {
         loadSeconds = Date().timeIntervalSince(start)
     }
 
+    /// A serving engine on this model for up to `maxSequences` sequences at once, with a KV
+    /// cache of one context per sequence (at least) unless the configuration says otherwise.
+    func engine(maxSequences: Int, batchSize: Int, contextLength: Int,
+                configure: (inout EngineConfiguration) -> Void = { _ in }) throws -> Engine {
+        var configuration = EngineConfiguration()
+        configuration.maxSequences = maxSequences
+        configuration.maxBatchTokens = batchSize
+        configuration.kvCacheTokens = maxSequences == 1 ? contextLength + configuration.blockSize : nil
+        configure(&configuration)
+        return try Engine(model: model, tokenizer: tokenizer, configuration: configuration)
+    }
+
     /// The chat template: `name` (`chatml` or a file path) if given, else the model's own.
     func chatTemplate(named name: String?) throws -> ChatTemplate {
         if let name {

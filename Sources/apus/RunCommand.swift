@@ -43,16 +43,31 @@ struct Run: ParsableCommand {
         } else {
             ids = loaded.tokenizer.encode(text).map(Int.init)
         }
-        let generator = Generator(model: loaded.model, tokenizer: loaded.tokenizer, contextLength: contextSize)
+        let engine = try loaded.engine(maxSequences: 1, batchSize: batchSize, contextLength: contextSize)
+        var request = GenerationRequest(id: "run", prompt: ids, sampling: parameters)
+        request.stop.maxTokens = count
         var output = ""
-        let result = try generator.generate(prompt: ids, maxTokens: count, sampling: parameters) { delta in
-            if json { output += delta } else { FileHandle.standardOutput.write(Data(delta.utf8)) }
+        var generated: [Int] = []
+        var result = CompletionSummary()
+        let interrupt = InterruptFlag()
+        interrupt.arm()
+        try engine.run(request, shouldStop: { interrupt.isSet }) { event in
+            switch event {
+            case let .delta(_, text, tokens, _):
+                generated += tokens
+                if json { output += text } else { FileHandle.standardOutput.write(Data(text.utf8)) }
+            case let .finished(_, reason, _): result.finish = reason
+            case let .completed(usage): result.usage = usage
+            }
         }
+        interrupt.disarm()
+        engine.shutdown()
         if json {
-            try printJSON(ids: ids, result: result, text: output, loadSeconds: loaded.loadSeconds, seed: parameters.seed)
+            try printJSON(ids: ids, tokens: generated, summary: result, text: output, loadSeconds: loaded.loadSeconds,
+                          seed: parameters.seed)
         } else {
             FileHandle.standardOutput.write(Data("\n".utf8))
-            printStats(result.stats, finish: result.finish, loadSeconds: loaded.loadSeconds, seed: parameters.seed)
+            printStats(result, loadSeconds: loaded.loadSeconds, seed: parameters.seed)
         }
     }
 
@@ -71,23 +86,23 @@ struct Run: ParsableCommand {
         return text
     }
 
-    private func printStats(_ s: GenerationStats, finish: FinishReason, loadSeconds: Double, seed: UInt64) {
+    private func printStats(_ s: CompletionSummary, loadSeconds: Double, seed: UInt64) {
+        let prompt = s.usage.promptTokens - s.usage.cachedTokens
         let lines = [
             String(format: "load time        = %8.2f ms", loadSeconds * 1000),
-            String(format: "prompt eval      = %8.2f ms / %5d tokens (%8.2f tokens per second)%@",
-                   s.promptSeconds * 1000, s.promptTokens, s.promptTokensPerSecond,
-                   s.reusedTokens > 0 ? " (\(s.reusedTokens) reused)" as NSString : "" as NSString),
+            String(format: "prompt eval      = %8.2f ms / %5d tokens (%8.2f tokens per second)",
+                   s.promptSeconds * 1000, prompt, s.promptSeconds > 0 ? Double(prompt) / s.promptSeconds : 0),
             String(format: "eval             = %8.2f ms / %5d tokens (%8.2f tokens per second)",
-                   s.generationSeconds * 1000, s.generatedTokens, s.generationTokensPerSecond),
-            String(format: "time to first token = %.2f ms", s.timeToFirstToken * 1000),
-            "finish reason    = \(finish.rawValue), seed = \(seed)",
+                   s.generationSeconds * 1000, s.usage.completionTokens, s.generationTokensPerSecond),
+            String(format: "time to first token = %.2f ms", s.usage.timings.timeToFirstToken * 1000),
+            "finish reason    = \(s.finish.rawValue), seed = \(seed)",
             "peak RSS         = \(formatBytes(peakResidentBytes()))",
         ]
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 
-    private func printJSON(ids: [Int], result: (tokens: [Int], finish: FinishReason, stats: GenerationStats),
-                           text: String, loadSeconds: Double, seed: UInt64) throws {
+    private func printJSON(ids: [Int], tokens: [Int], summary s: CompletionSummary, text: String, loadSeconds: Double,
+                           seed: UInt64) throws {
         struct Report: Encodable {
             let prompt_tokens: [Int]
             let generated_tokens: [Int]
@@ -101,17 +116,32 @@ struct Run: ParsableCommand {
             let generation_ms: Double, generation_tokens_per_second: Double
             let time_to_first_token_ms: Double, peak_rss_bytes: Int
         }
-        let s = result.stats
-        let report = Report(prompt_tokens: ids, generated_tokens: result.tokens, text: text,
-                            finish_reason: result.finish.rawValue, seed: seed,
+        let prompt = s.usage.promptTokens - s.usage.cachedTokens
+        let report = Report(prompt_tokens: ids, generated_tokens: tokens, text: text,
+                            finish_reason: s.finish.rawValue, seed: seed,
                             timings: Timings(load_ms: loadSeconds * 1000, prompt_ms: s.promptSeconds * 1000,
-                                             prompt_tokens_per_second: s.promptTokensPerSecond,
+                                             prompt_tokens_per_second: s.promptSeconds > 0 ? Double(prompt) / s.promptSeconds : 0,
                                              generation_ms: s.generationSeconds * 1000,
                                              generation_tokens_per_second: s.generationTokensPerSecond,
-                                             time_to_first_token_ms: s.timeToFirstToken * 1000,
+                                             time_to_first_token_ms: s.usage.timings.timeToFirstToken * 1000,
                                              peak_rss_bytes: peakResidentBytes()))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         print(String(decoding: try encoder.encode(report), as: UTF8.self))
+    }
+}
+
+/// How one command-line generation went: its finish and the engine's usage report.
+struct CompletionSummary {
+    var finish = FinishReason.length
+    var usage = RequestUsage()
+
+    /// Seconds spent on the prompt (time to first token less the queue time).
+    var promptSeconds: Double { usage.timings.timeToFirstToken - usage.timings.queue }
+    /// Seconds from the first generated token to the last.
+    var generationSeconds: Double { usage.timings.total - usage.timings.timeToFirstToken }
+    /// Generated tokens per second after the first.
+    var generationTokensPerSecond: Double {
+        generationSeconds > 0 ? Double(max(usage.completionTokens - 1, 0)) / generationSeconds : 0
     }
 }

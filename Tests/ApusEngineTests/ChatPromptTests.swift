@@ -60,17 +60,22 @@ import Testing
         guard let path = try TestModels.path("smollm2-135m") else { return }
         let file = try GGUFFile(path: path)
         let model = try TransformerModel(file: file, pool: ThreadPool(threadCount: 2), maxBatchTokens: 64, contextLength: 256)
-        let generator = Generator(model: model, tokenizer: try Tokenizer(file: file), contextLength: 256)
+        let engine = try Engine(model: model, tokenizer: try Tokenizer(file: file), configuration: {
+            var c = EngineConfiguration()
+            c.maxSequences = 1
+            c.kvCacheTokens = 512
+            return c
+        }())
+        defer { engine.shutdown() }
         let reference = try Self.fixture("smollm2-135m").cases[0]
-        var text = ""
-        let result = try generator.generate(prompt: reference.ids, maxTokens: 24, sampling: .greedy) { text += $0 }
-        #expect(result.tokens == Array(reference.greedy.prefix(24)))
-        #expect(result.finish == .length && text.hasPrefix(" Paris."))
-        // A follow-up that extends the conversation reuses every cached token but the last.
-        let followUp = reference.ids + result.tokens.dropLast() + [13]
-        let second = try generator.generate(prompt: followUp, maxTokens: 4, sampling: .greedy) { _ in }
-        #expect(second.stats.reusedTokens == followUp.count - 1)
-        #expect(second.stats.promptTokens == 1)
+        let first = try EngineTestSupport.complete(engine, prompt: reference.ids, maxTokens: 24)
+        #expect(first.tokens == Array(reference.greedy.prefix(24)))
+        #expect(first.finish == .length && first.text.hasPrefix(" Paris."))
+        // A follow-up that extends the conversation reuses every full cached block.
+        let followUp = reference.ids + first.tokens.dropLast() + [13]
+        let second = try EngineTestSupport.complete(engine, prompt: followUp, maxTokens: 4)
+        #expect(second.usage.cachedTokens == (followUp.count - 1) / 16 * 16)
+        #expect(second.usage.cachedTokens > 0)
     }
 }
 
