@@ -1,3 +1,4 @@
+import ApusEngine
 import Foundation
 import Hummingbird
 import Logging
@@ -15,15 +16,15 @@ public struct APIService: Service {
     public let port: Int
     /// Longest wait for in-flight requests after a shutdown signal.
     public let shutdownTimeout: Duration
-    /// Loads the engine; runs while the server already answers `/health` with 503.
-    public let load: @Sendable () async throws -> any GenerationService
+    /// Loads the engine and the chat prompt builder; runs while the server already answers `/health` with 503.
+    public let load: @Sendable () async throws -> (any GenerationService, ChatPrompt?)
     /// Called with the bound address once the server listens and the engine is ready.
     public let onReady: @Sendable (String) -> Void
     private let logger: Logger
 
     /// A service for `server` on `host`:`port`.
     public init(server: APIServer, host: String, port: Int, shutdownTimeout: Duration, logger: Logger,
-                load: @escaping @Sendable () async throws -> any GenerationService,
+                load: @escaping @Sendable () async throws -> (any GenerationService, ChatPrompt?),
                 onReady: @escaping @Sendable (String) -> Void = { _ in }) {
         self.server = server
         self.host = host
@@ -49,8 +50,8 @@ public struct APIService: Service {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
             group.addTask {
-                let service = try await load()
-                slot.install(service)
+                let (service, chatPrompt) = try await load()
+                slot.install(service, chatPrompt: chatPrompt)
                 for await address in bound.stream { onReady(address) }
                 // Holds here until shutdown begins, then drains the engine within the timeout.
                 try? await gracefulShutdown()

@@ -14,8 +14,6 @@ public struct GenerationPlan: Sendable {
     public var logprobs: Int?
     /// Engine priority (larger first; the API's vLLM sign is flipped).
     public var priority = 0
-    /// Token ids whose `logit_bias` is -100: they are never drawn.
-    public var bannedTokens: Set<Int> = []
     /// Stream server-sent events.
     public var stream = false
     /// Send the usage chunk at the end of a stream.
@@ -101,12 +99,7 @@ public struct GenerationPlan: Sendable {
             guard bias.isFinite, abs(bias) <= 100 else {
                 throw .invalid("logit_bias[\(key)] must be between -100 and 100, got \(bias)", param: "logit_bias")
             }
-            // The engine has no additive bias yet; -100 (the common use: ban a token) is exact as a mask.
-            guard bias <= -100 || bias == 0 else {
-                throw .invalid("logit_bias values other than -100 (ban) and 0 are not supported yet, got \(bias) for token \(key)",
-                               param: "logit_bias", code: "unsupported_value")
-            }
-            if bias <= -100 { bannedTokens.insert(id) }
+            if bias != 0 { sampling.logitBias[id] = Float(bias) }
         }
         if let v = fields.priority {
             guard v > Int(Int32.min), v < Int(Int32.max) else { throw .invalid("priority must fit in 32 bits, got \(v)", param: "priority") }

@@ -1,5 +1,4 @@
 import ApusEngine
-import ApusSampling
 import ApusTokenizer
 import Foundation
 import Hummingbird
@@ -19,7 +18,7 @@ extension APIServer {
             guard body.logprobs == true else { throw APIError.invalid("top_logprobs requires logprobs to be true", param: "top_logprobs") }
         }
         if body.logprobs == true { plan.logprobs = body.topLogprobs ?? 0 }
-        let prompt = try PromptTokens.chat(body.messages, builder: configuration.chatPrompt,
+        let prompt = try PromptTokens.chat(body.messages, builder: slot.chatPrompt,
                                            missingTemplate: configuration.missingChatTemplateReason)
         try checkLength(prompt.count, service: service, param: "messages")
         let id = Self.makeID("chatcmpl-")
@@ -121,14 +120,8 @@ extension APIServer {
 
     /// The engine request for one prompt.
     func makeRequest(id: String, prompt: [Int], plan: GenerationPlan, service: any GenerationService) -> GenerationRequest {
-        var constraint: (@Sendable () -> any TokenConstraint)?
-        if !plan.bannedTokens.isEmpty {
-            let banned = plan.bannedTokens
-            let endTokens = Set(service.tokenizer.vocabulary.endOfGeneration.map(Int.init))
-            constraint = { BannedTokens(banned, endTokens: endTokens) }
-        }
-        return GenerationRequest(id: id, prompt: prompt, sampling: plan.sampling,
-                                 stop: plan.stopConditions(promptLength: prompt.count, contextLength: service.contextLength),
-                                 n: plan.n, logprobs: plan.logprobs, priority: plan.priority, constraint: constraint)
+        GenerationRequest(id: id, prompt: prompt, sampling: plan.sampling,
+                          stop: plan.stopConditions(promptLength: prompt.count, contextLength: service.contextLength),
+                          n: plan.n, logprobs: plan.logprobs, priority: plan.priority)
     }
 }

@@ -111,7 +111,7 @@ extension APIServer {
         case let (prompt?, nil):
             tokens = service.tokenizer.encode(prompt, addSpecial: body.addSpecialTokens ?? true, parseSpecial: true).map(Int.init)
         case let (nil, messages?):
-            tokens = try PromptTokens.chat(messages, builder: configuration.chatPrompt, missingTemplate: configuration.missingChatTemplateReason)
+            tokens = try PromptTokens.chat(messages, builder: slot.chatPrompt, missingTemplate: configuration.missingChatTemplateReason)
         default:
             throw APIError.invalid("give exactly one of prompt (a string) or messages", param: "prompt", code: "missing_required_parameter")
         }

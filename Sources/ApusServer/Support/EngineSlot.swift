@@ -1,19 +1,30 @@
+import ApusEngine
 import Synchronization
 
 /// The engine once it is loaded: `/health` answers 503 and `/v1` routes 503 until then, and
 /// again once shutdown has begun.
 public final class EngineSlot: Sendable {
-    private let state = Mutex<(service: (any GenerationService)?, draining: Bool)>((nil, false))
+    private let state = Mutex<(service: (any GenerationService)?, chat: ChatPrompt?, draining: Bool)>((nil, nil, false))
 
     /// An empty slot (the model is loading), or one holding `service`.
-    public init(_ service: (any GenerationService)? = nil) {
-        state.withLock { $0.service = service }
+    public init(_ service: (any GenerationService)? = nil, chatPrompt: ChatPrompt? = nil) {
+        state.withLock {
+            $0.service = service
+            $0.chat = chatPrompt
+        }
     }
 
-    /// Makes `service` available to requests.
-    public func install(_ service: any GenerationService) {
-        state.withLock { $0.service = service }
+    /// Makes `service` available to requests, with the chat prompt builder of its model
+    /// (nil when the model has no chat template: chat requests then get 400).
+    public func install(_ service: any GenerationService, chatPrompt: ChatPrompt?) {
+        state.withLock {
+            $0.service = service
+            $0.chat = chatPrompt
+        }
     }
+
+    /// The chat prompt builder, if the model has a template.
+    public var chatPrompt: ChatPrompt? { state.withLock { $0.chat } }
 
     /// Refuses new generation requests from now on (graceful shutdown).
     public func beginDraining() {

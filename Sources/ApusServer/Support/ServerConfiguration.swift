@@ -1,5 +1,3 @@
-import ApusEngine
-
 /// How `apus serve` answers: names, limits, keys. Engine limits live in `EngineConfiguration`.
 public struct ServerConfiguration: Sendable {
     /// The model name reported by `/v1/models` and in every response.
@@ -20,9 +18,7 @@ public struct ServerConfiguration: Sendable {
     public var retryAfterSeconds = 1
     /// Add `apus_timings` to every response, not only to those that ask for it.
     public var reportTimings = false
-    /// Builds chat prompts; `nil` when the model has no chat template and none was given.
-    public var chatPrompt: ChatPrompt?
-    /// Why `chatPrompt` is nil, said in the 400 a chat request gets.
+    /// What a chat request is told when the model has no chat template.
     public var missingChatTemplateReason = "this model has no chat template; start the server with --chat-template chatml|FILE"
     /// `system_fingerprint` in responses: identifies the model file and build.
     public var systemFingerprint = "apus"
