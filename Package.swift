@@ -21,11 +21,17 @@ let package = Package(
         .library(name: "ApusModels", targets: ["ApusModels"]),
         .library(name: "ApusSampling", targets: ["ApusSampling"]),
         .library(name: "ApusEngine", targets: ["ApusEngine"]),
+        .library(name: "ApusServer", targets: ["ApusServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(name: "ApusCore"),
@@ -43,10 +49,25 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
+        .target(
+            name: "ApusServer",
+            dependencies: [
+                "ApusEngine", "ApusSampling", "ApusTokenizer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "apus",
             dependencies: [
                 "ApusCore", "ApusGGUF", "ApusKernels", "ApusTokenizer", "ApusStore", "ApusModels", "ApusSampling", "ApusEngine",
+                "ApusServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,6 +80,13 @@ let package = Package(
         .testTarget(name: "ApusSamplingTests", dependencies: ["ApusSampling"]),
         .testTarget(name: "ApusEngineTests", dependencies: ["ApusEngine", "ApusTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ApusStoreTests", dependencies: ["ApusStore", "ApusTestSupport"]),
+        .testTarget(
+            name: "ApusServerTests",
+            dependencies: [
+                "ApusServer", "ApusEngine", "ApusModels", "ApusKernels", "ApusGGUF", "ApusTokenizer", "ApusTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,123 @@
+import ApusEngine
+import ApusTokenizer
+import Foundation
+import Hummingbird
+
+extension APIServer {
+    /// `POST /v1/completions`: one or more prompts, `n` choices each (choice index = prompt × n + choice).
+    func completions(_ request: Request, context: ServerContext) async throws -> Response {
+        let started = ContinuousClock.now
+        let service = try slot.ready()
+        let body = try await decode(CompletionRequest.self, from: request)
+        var plan = try GenerationPlan(body.sampling, maxTokens: body.sampling.maxTokens, maxTokensParam: "max_tokens",
+                                      vocabularySize: service.vocabularySize, configuration: configuration)
+        if let logprobs = body.logprobs {
+            guard logprobs >= 0, logprobs <= 20 else { throw APIError.invalid("logprobs must be between 0 and 20, got \(logprobs)", param: "logprobs") }
+            plan.logprobs = logprobs
+        }
+        if let suffix = body.suffix, !suffix.isEmpty {
+            throw APIError.invalid("suffix (fill-in-the-middle) is not supported", param: "suffix", code: "unsupported_value")
+        }
+        if let bestOf = body.bestOf, bestOf != plan.n {
+            throw APIError.invalid("best_of must equal n (\(plan.n)): server-side best-of is not supported", param: "best_of",
+                                   code: "unsupported_value")
+        }
+        let echo = body.echo ?? false
+        if echo, plan.logprobs != nil {
+            throw APIError.invalid("echo with logprobs (prompt log-probabilities) is not supported", param: "echo", code: "unsupported_value")
+        }
+        let prompts = try PromptTokens.completion(body.prompt, tokenizer: service.tokenizer, vocabularySize: service.vocabularySize,
+                                                  maxPrompts: configuration.maxPrompts)
+        for (index, prompt) in prompts.enumerated() {
+            try checkLength(prompt.tokens.count, service: service, param: prompts.count > 1 ? "prompt[\(index)]" : "prompt")
+        }
+        let id = Self.makeID("cmpl-")
+        let requests = prompts.enumerated().map { index, prompt in
+            makeRequest(id: prompts.count > 1 ? "\(id)-\(index)" : id, prompt: prompt.tokens, plan: plan, service: service)
+        }
+        let run = try GenerationRun(requests, service: service, retryAfter: configuration.retryAfterSeconds) { [self] summary in
+            finish(summary, id: id, endpoint: "completions", started: started)
+        }
+        run.cancel(whenClosed: context.channel)
+        let created = Int(Date().timeIntervalSince1970)
+        let echoes = echo ? prompts.map(\.text) : Array(repeating: "", count: prompts.count)
+        if plan.stream {
+            return streamCompletion(run, id: id, created: created, plan: plan, echoes: echoes, tokenizer: service.tokenizer)
+        }
+        var accumulator = ChoiceAccumulator(prompts: prompts.count, n: plan.n)
+        for await (index, event) in run.events { accumulator.add(event, prompt: index) }
+        if let failure = accumulator.failure {
+            throw APIError(status: .internalServerError, message: failure, type: "server_error", code: "engine_error")
+        }
+        var choices: [CompletionResponse.Choice] = []
+        for (p, promptChoices) in accumulator.choices.enumerated() {
+            for (c, choice) in promptChoices.enumerated() {
+                var logprobs: CompletionLogprobs?
+                if plan.logprobs != nil {
+                    var entry = CompletionLogprobs()
+                    entry.append(choice.logprobs, offset: 0, tokenizer: service.tokenizer)
+                    logprobs = entry
+                }
+                choices.append(.init(text: echoes[p] + choice.text, index: p * plan.n + c, logprobs: logprobs,
+                                     finishReason: apiFinishReason(choice.finish)))
+            }
+        }
+        let usages = accumulator.allUsages
+        return try json(CompletionResponse(
+            id: id, created: created, model: configuration.servedModelName, systemFingerprint: configuration.systemFingerprint,
+            choices: choices, usage: Usage(usages), includeUsageField: true,
+            apusTimings: plan.reportTimings ? TimingsReport(usages) : nil))
+    }
+
+    /// The streamed response: a chunk per text delta, a chunk per finish, the usage chunk, `[DONE]`.
+    private func streamCompletion(_ run: GenerationRun, id: String, created: Int, plan: GenerationPlan,
+                                  echoes: [String], tokenizer: Tokenizer) -> Response {
+        let model = configuration.servedModelName, fingerprint = configuration.systemFingerprint
+        let body = ResponseBody { writer in
+            var pendingEcho = echoes.map { prompt in Array(repeating: prompt, count: plan.n) }
+            var offsets = Array(repeating: Array(repeating: 0, count: plan.n), count: echoes.count)
+            var usages: [RequestUsage] = []
+            func chunk(_ choices: [CompletionResponse.Choice], usage: Usage? = nil, timings: TimingsReport? = nil) -> CompletionResponse {
+                CompletionResponse(id: id, created: created, model: model, systemFingerprint: fingerprint, choices: choices,
+                                   usage: usage, includeUsageField: plan.includeUsage, apusTimings: timings)
+            }
+            for await (prompt, event) in run.events {
+                switch event {
+                case let .delta(choice, text, _, logprobs):
+                    guard choice >= 0, choice < plan.n, !text.isEmpty || !logprobs.isEmpty else { continue }
+                    let prefix = pendingEcho[prompt][choice]
+                    pendingEcho[prompt][choice] = ""
+                    var entry: CompletionLogprobs?
+                    if plan.logprobs != nil {
+                        var lp = CompletionLogprobs()
+                        lp.append(logprobs, offset: offsets[prompt][choice], tokenizer: tokenizer)
+                        entry = lp
+                    }
+                    offsets[prompt][choice] += text.count
+                    try await writer.write(ServerSentEvents.event(chunk([.init(
+                        text: prefix + text, index: prompt * plan.n + choice, logprobs: entry, finishReason: nil)])))
+                case let .finished(choice, reason, _):
+                    guard choice >= 0, choice < plan.n else { continue }
+                    if reason == .error {
+                        try await writer.write(ServerSentEvents.error(APIError(
+                            status: .internalServerError, message: "the engine failed while generating choice \(prompt * plan.n + choice)",
+                            type: "server_error", code: "engine_error")))
+                    }
+                    let prefix = pendingEcho[prompt][choice]
+                    pendingEcho[prompt][choice] = ""
+                    try await writer.write(ServerSentEvents.event(chunk([.init(
+                        text: prefix, index: prompt * plan.n + choice, logprobs: nil, finishReason: apiFinishReason(reason))])))
+                case let .completed(usage):
+                    usages.append(usage)
+                }
+            }
+            if plan.includeUsage {
+                try await writer.write(ServerSentEvents.event(chunk([], usage: Usage(usages),
+                                                                    timings: plan.reportTimings ? TimingsReport(usages) : nil)))
+            }
+            try await writer.write(ServerSentEvents.done)
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+    }
+}
