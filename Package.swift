@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "ApusModels", targets: ["ApusModels"]),
         .library(name: "ApusSampling", targets: ["ApusSampling"]),
         .library(name: "ApusEngine", targets: ["ApusEngine"]),
+        .library(name: "ApusGrammar", targets: ["ApusGrammar"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,6 +36,7 @@ let package = Package(
         .target(name: "ApusSampling", dependencies: ["ApusCore"]),
         .target(name: "ApusModels", dependencies: ["ApusCore", "ApusGGUF", "ApusKernels"]),
         .target(name: "ApusEngine", dependencies: ["ApusModels", "ApusSampling", "ApusTokenizer"]),
+        .target(name: "ApusGrammar", dependencies: ["ApusCore", "ApusSampling", "ApusTokenizer"]),
         .target(
             name: "ApusStore",
             dependencies: [
@@ -58,6 +60,8 @@ let package = Package(
         .testTarget(name: "ApusModelsTests", dependencies: ["ApusModels", "ApusTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ApusSamplingTests", dependencies: ["ApusSampling"]),
         .testTarget(name: "ApusEngineTests", dependencies: ["ApusEngine", "ApusTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ApusGrammarTests", dependencies: ["ApusGrammar", "ApusTokenizer", "ApusGGUF", "ApusTestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "ApusStoreTests", dependencies: ["ApusStore", "ApusTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
