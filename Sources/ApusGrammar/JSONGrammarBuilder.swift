@@ -86,7 +86,8 @@ struct JSONGrammarBuilder {
             grammar.define("json-number", .sequence([
                 .optional(.literal("-")), Self.naturalNumber,
                 .optional(.sequence([.literal("."), digits])),
-                .optional(.sequence([.ascii("eE"), .optional(.ascii("+-")), digits])),
+                // At most two exponent digits: every parser reads the number as a finite double.
+                .optional(.sequence([.ascii("eE"), .optional(.ascii("+-")), .repetition(.ascii("0-9"), minimum: 1, maximum: 2)])),
             ]))
         }
         return .rule("json-number")

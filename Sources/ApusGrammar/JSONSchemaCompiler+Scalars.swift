@@ -64,16 +64,26 @@ extension JSONSchemaCompiler {
         let wholeLow = low.map { bounds.lowExclusive ? $0 + 1 : $0 }
         let wholeHigh = high.map { bounds.highExclusive ? $0 - 1 : $0 }
         if let whole = IntegerRange.expression(low: wholeLow, high: wholeHigh) { alternatives.append(whole) }
-        let fraction = GrammarExpression.sequence([.literal("."), .repetition(.ascii("0-9"), minimum: 1, maximum: nil)])
-        // K.ddd lies in [K, K+1): in range when K >= low (K > low if exclusive) and K + 1 <= high.
+        let digits = GrammarExpression.repetition(.ascii("0-9"), minimum: 0, maximum: nil)
+        let fraction = GrammarExpression.sequence([.literal("."), .ascii("0-9"), digits])
+        let nonzeroFraction = GrammarExpression.sequence([.literal("."), digits, .ascii("1-9"), digits])
+        // K.ddd lies in [K, K+1): in range when K >= low and K + 1 <= high; at K == low with
+        // an exclusive low bound only a nonzero fraction is.
         let positiveLow = max(0, low.map { bounds.lowExclusive ? $0 + 1 : $0 } ?? 0)
         if let positive = IntegerRange.natural(low: positiveLow, high: high.map { $0 - 1 }) {
             alternatives.append(.sequence([positive, fraction]))
         }
-        // -K.ddd lies in (-(K+1), -K]: in range when K + 1 <= -low and -K <= high (< if exclusive).
+        if let low, bounds.lowExclusive, low >= 0, high.map({ low <= $0 - 1 }) ?? true {
+            alternatives.append(.sequence([.literal(String(low)), nonzeroFraction]))
+        }
+        // -K.ddd lies in (-(K+1), -K]: in range when K + 1 <= -low and -K <= high; at
+        // K == -high with an exclusive high bound only a nonzero fraction is.
         let negativeLow = max(0, high.map { bounds.highExclusive ? -$0 + 1 : -$0 } ?? 0)
         if let negative = IntegerRange.natural(low: negativeLow, high: low.map { -$0 - 1 }) {
             alternatives.append(.sequence([.literal("-"), negative, fraction]))
+        }
+        if let high, bounds.highExclusive, high <= 0, low.map({ -high <= -$0 - 1 }) ?? true {
+            alternatives.append(.sequence([.literal("-" + String(-high)), nonzeroFraction]))
         }
         guard !alternatives.isEmpty else { throw .matchesNothing("the number bounds at \(path)") }
         return .choice(alternatives)

@@ -73,3 +73,11 @@ public struct JSONMember: Sendable, Hashable {
         self.value = value
     }
 }
+
+extension JSONValue {
+    /// Parses JSON `text` (exactly one value), keeping member order and number text.
+    /// - Throws: `GrammarError.invalidJSON` with the byte offset of the problem.
+    public static func parse(_ text: String) throws(GrammarError) -> JSONValue {
+        try JSONValueParser.parse(text)
+    }
+}

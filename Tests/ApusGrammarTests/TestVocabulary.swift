@@ -21,8 +21,9 @@ enum TestVocabulary {
         return result
     }()
 
-    /// Pieces every test vocabulary has: each printable ASCII character and space.
-    static let asciiPieces: [[UInt8]] = (32...126).map { [UInt8($0)] }
+    /// Pieces every test vocabulary has: every single byte, as in any byte-level BPE
+    /// vocabulary (so any valid text can be written).
+    static let asciiPieces: [[UInt8]] = (0...255).map { [UInt8($0)] }
 
     /// Multi-byte pieces that cross JSON's grammar elements, Unicode, and lone UTF-8 bytes.
     static let jsonPieces: [[UInt8]] = [
