@@ -48,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "apus",
             dependencies: [
-                "ApusCore", "ApusGGUF", "ApusKernels", "ApusTokenizer", "ApusStore", "ApusModels", "ApusSampling", "ApusEngine",
+                "ApusCore", "ApusGGUF", "ApusKernels", "ApusTokenizer", "ApusStore", "ApusModels", "ApusSampling", "ApusEngine", "ApusGrammar",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
