@@ -9,7 +9,7 @@ struct DeterministicBuild {
     var ruleEdges: [[(rule: Int32, target: Int32)]] = []
     var productiveRule: [Bool] = []
 
-    mutating func determinize(rule: Int32, nfa: NFABuilder, start: Int32, accept: Int32, limit: Int) throws(GrammarError) {
+    mutating func determinize(rule: Int32, ruleNames: [String], nfa: NFABuilder, start: Int32, accept: Int32, limit: Int) throws(GrammarError) {
         var ids: [[Int32]: Int32] = [:]
         var pending: [([Int32], Int32)] = []
         func state(_ nodes: [Int32]) throws(GrammarError) -> Int32 {
@@ -60,7 +60,9 @@ struct DeterministicBuild {
             for node in nodes {
                 for edge in nfa.ruleEdges[Int(node)] { byRule[edge.rule, default: []].append(edge.target) }
             }
-            for (subRule, targets) in byRule.sorted(by: { $0.key < $1.key }) {
+            // Ordered by rule name, so a rule's local state numbering is the same in every
+            // grammar that contains it (token tables are shared on that basis).
+            for (subRule, targets) in byRule.sorted(by: { ruleNames[Int($0.key)] < ruleNames[Int($1.key)] }) {
                 ruleEdges[Int(id)].append((subRule, try state(nfa.closure(Array(Set(targets)).sorted()))))
             }
         }

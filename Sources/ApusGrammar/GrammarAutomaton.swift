@@ -47,7 +47,7 @@ public final class GrammarAutomaton: Sendable {
         }
         var build = DeterministicBuild()
         for rule in grammar.bodies.indices {
-            try build.determinize(rule: Int32(rule), nfa: nfa, start: nfaStart[rule], accept: nfaAccept[rule], limit: stateLimit)
+            try build.determinize(rule: Int32(rule), ruleNames: grammar.names, nfa: nfa, start: nfaStart[rule], accept: nfaAccept[rule], limit: stateLimit)
         }
         build.prune(ruleCount: grammar.names.count)
         let root = ruleIndex[grammar.root]!

@@ -3,7 +3,8 @@ import Foundation
 
 /// Compiles constraint sources for one vocabulary and keeps the most recent compiled
 /// grammars, so a schema sent again (every request of an agent loop) is not compiled again
-/// and reuses its token tables. Shared by all requests; thread-safe.
+/// and reuses its token tables; token tables of rules common to several grammars (JSON
+/// strings, numbers, values) are shared between them. Shared by all requests; thread-safe.
 public final class GrammarCompiler: @unchecked Sendable {
     /// The vocabulary's trie (built once, the expensive part of setting up).
     public let trie: VocabularyTrie
@@ -13,6 +14,8 @@ public final class GrammarCompiler: @unchecked Sendable {
     public let whitespace: JSONWhitespace
     /// Most compiled grammars kept.
     public let cacheCapacity: Int
+    /// Token tables shared by all grammars this compiler makes.
+    let sharedTables = StateTableStore(capacity: 4096)
     private let lock = NSLock()
     // Guarded by `lock`: compiled grammars, and their keys oldest use first.
     private var cache: [GrammarSource: CompiledGrammar] = [:]
@@ -42,7 +45,7 @@ public final class GrammarCompiler: @unchecked Sendable {
             return cached
         }
         lock.unlock()
-        let compiled = try CompiledGrammar(source.grammar(whitespace: whitespace), trie: trie, tokenizer: tokenizer)
+        let compiled = try CompiledGrammar(source.grammar(whitespace: whitespace), trie: trie, tokenizer: tokenizer, sharedTables: sharedTables)
         lock.lock()
         defer { lock.unlock() }
         if let raced = cache[source] { return raced }
