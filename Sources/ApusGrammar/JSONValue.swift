@@ -1,11 +1,15 @@
 /// A parsed JSON value that keeps object members in document order (a schema's property
 /// order is the order the model writes them in) and numbers as written.
 public indirect enum JSONValue: Sendable, Hashable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
     /// The number's text as written, e.g. `-1.5e3`.
     case number(String)
+    /// A string, unescaped.
     case string(String)
+    /// An array.
     case array([JSONValue])
     /// Members in document order (later duplicates are kept; lookups take the first).
     case object([JSONMember])

@@ -38,7 +38,8 @@ final class StateTokenTable: Sendable {
             }
         }
         uncertainRoots = roots
-        if acceptedCount * 64 < words.count * 2 {
+        // A list costs one store per token, the bitset one OR per word: keep the cheaper.
+        if acceptedCount < words.count {
             var list: [Int32] = []
             list.reserveCapacity(acceptedCount)
             for (index, word) in words.enumerated() where word != 0 {
