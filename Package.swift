@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "ApusSampling", targets: ["ApusSampling"]),
         .library(name: "ApusEngine", targets: ["ApusEngine"]),
         .library(name: "ApusServer", targets: ["ApusServer"]),
+        .library(name: "ApusGrammar", targets: ["ApusGrammar"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -41,6 +42,7 @@ let package = Package(
         .target(name: "ApusSampling", dependencies: ["ApusCore"]),
         .target(name: "ApusModels", dependencies: ["ApusCore", "ApusGGUF", "ApusKernels"]),
         .target(name: "ApusEngine", dependencies: ["ApusModels", "ApusSampling", "ApusTokenizer"]),
+        .target(name: "ApusGrammar", dependencies: ["ApusCore", "ApusSampling", "ApusTokenizer"]),
         .target(
             name: "ApusStore",
             dependencies: [
@@ -64,7 +66,7 @@ let package = Package(
             name: "apus",
             dependencies: [
                 "ApusCore", "ApusGGUF", "ApusKernels", "ApusTokenizer", "ApusStore", "ApusModels", "ApusSampling", "ApusEngine",
-                "ApusServer",
+                "ApusServer", "ApusGrammar",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -79,6 +81,8 @@ let package = Package(
         .testTarget(name: "ApusModelsTests", dependencies: ["ApusModels", "ApusTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ApusSamplingTests", dependencies: ["ApusSampling"]),
         .testTarget(name: "ApusEngineTests", dependencies: ["ApusEngine", "ApusTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ApusGrammarTests", dependencies: ["ApusGrammar", "ApusTokenizer", "ApusGGUF", "ApusTestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "ApusStoreTests", dependencies: ["ApusStore", "ApusTestSupport"]),
         .testTarget(
             name: "ApusServerTests",
