@@ -21,11 +21,14 @@ let package = Package(
         .library(name: "ApusModels", targets: ["ApusModels"]),
         .library(name: "ApusSampling", targets: ["ApusSampling"]),
         .library(name: "ApusEngine", targets: ["ApusEngine"]),
+        .library(name: "ApusBench", targets: ["ApusBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .target(name: "ApusCore"),
@@ -43,10 +46,17 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
+        .target(
+            name: "ApusBench",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "apus",
             dependencies: [
-                "ApusCore", "ApusGGUF", "ApusKernels", "ApusTokenizer", "ApusStore", "ApusModels", "ApusSampling", "ApusEngine",
+                "ApusCore", "ApusGGUF", "ApusKernels", "ApusTokenizer", "ApusStore", "ApusModels", "ApusSampling", "ApusEngine", "ApusBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,6 +69,16 @@ let package = Package(
         .testTarget(name: "ApusSamplingTests", dependencies: ["ApusSampling"]),
         .testTarget(name: "ApusEngineTests", dependencies: ["ApusEngine", "ApusTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ApusStoreTests", dependencies: ["ApusStore", "ApusTestSupport"]),
+        .testTarget(
+            name: "ApusBenchTests",
+            dependencies: [
+                "ApusBench",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
