@@ -10,13 +10,15 @@ public struct ChartPanel: Sendable {
     let xTicks: [Double], yTicks: [Double]
 
     /// A panel over the given data ranges (each widened to round ticks from zero or the minimum).
-    public init(x: Double, y: Double, width: Double, height: Double, xData: ClosedRange<Double>, yData: ClosedRange<Double>) {
+    /// - Parameter countAxis: the y axis counts things, so its ticks are whole numbers.
+    public init(x: Double, y: Double, width: Double, height: Double, xData: ClosedRange<Double>, yData: ClosedRange<Double>,
+                countAxis: Bool = false) {
         self.x = x
         self.y = y
         self.width = width
         self.height = height
         xTicks = Self.ticks(xData)
-        yTicks = Self.ticks(yData)
+        yTicks = Self.ticks(yData, minimumStep: countAxis ? 1 : 0)
         xRange = xTicks.first!...xTicks.last!
         yRange = yTicks.first!...yTicks.last!
     }
@@ -49,12 +51,12 @@ public struct ChartPanel: Sendable {
     }
 
     /// Round tick values covering `range`, starting at zero for non-negative data.
-    static func ticks(_ range: ClosedRange<Double>, count: Int = 5) -> [Double] {
+    static func ticks(_ range: ClosedRange<Double>, count: Int = 5, minimumStep: Double = 0) -> [Double] {
         let low = range.lowerBound >= 0 ? 0 : range.lowerBound
         let high = max(range.upperBound, low + 1e-9)
         let rough = (high - low) / Double(count)
         let magnitude = pow(10, floor(log10(rough)))
-        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? rough
+        let step = max(minimumStep, [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? rough)
         let first = floor(low / step) * step
         var ticks: [Double] = []
         var tick = first

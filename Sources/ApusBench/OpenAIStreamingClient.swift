@@ -63,6 +63,11 @@ public final class OpenAIStreamingClient: Sendable {
         httpRequest.method = .POST
         httpRequest.headers.add(name: "Content-Type", value: "application/json")
         httpRequest.headers.add(name: "Accept", value: "text/event-stream")
+        // A fresh connection per request: servers close kept-alive connections on their own
+        // schedule (llama.cpp's after a few requests or seconds idle), and a request sent on one
+        // just closed fails with no fault of the server under test. On loopback the extra
+        // handshake costs tens of microseconds.
+        httpRequest.headers.add(name: "Connection", value: "close")
         httpRequest.body = .bytes(ByteBuffer(bytes: endpoint.body(for: request, model: model)))
         let sentAt = MonotonicClock.now()
         var recorder = StreamRecorder(sentAt: sentAt)

@@ -27,7 +27,7 @@ public enum ServePlot {
         var counts = Array(repeating: 0, count: bins)
         for value in values { counts[min(bins - 1, Int(value / width))] += 1 }
         let panel = ChartPanel(x: left, y: 60, width: 300, height: 200, xData: 0...high,
-                               yData: 0...Double(max(1, counts.max() ?? 1)))
+                               yData: 0...Double(max(1, counts.max() ?? 1)), countAxis: true)
         panel.drawFrame(on: &svg, title: title, xLabel: xLabel, yLabel: "requests")
         for (bin, count) in counts.enumerated() where count > 0 {
             let x0 = panel.px(Double(bin) * width), x1 = panel.px(Double(bin + 1) * width)

@@ -11,8 +11,7 @@ struct BenchServe: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Benchmark an OpenAI-compatible server: TTFT, TPOT, ITL, throughput and goodput, as vLLM measures them.",
         discussion: """
-            Example: apus bench serve --base-url http://127.0.0.1:8080 --dataset random --input-len 128 \\
-              --output-len 128 --num-prompts 64 --max-concurrency 16 --goodput ttft:1000 tpot:100 --plot run.svg
+            Example: apus bench serve --base-url http://127.0.0.1:8080 --dataset random --input-len 128 --output-len 128 --num-prompts 64 --max-concurrency 16 --goodput ttft:1000 tpot:100 --plot run.svg
             """
     )
 
@@ -184,7 +183,9 @@ struct ServeBenchmarkSession {
 
     /// A one-line description for plot titles.
     func title(rate: Double, maxConcurrency: Int?) -> String {
-        var parts = ["\(model)", options.dataset, "\(options.inputLen) in / \(options.outputLen ?? 128) out"]
+        // Servers that name the model by its file path (llama.cpp's) get the file name only.
+        let shortModel = model.split(separator: "/").last.map(String.init) ?? model
+        var parts = [shortModel, options.dataset, "\(options.inputLen) in / \(options.outputLen ?? 128) out"]
         if let prefix = options.prefixLen ?? (options.dataset == "shared-prefix" ? 1000 : nil) { parts.append("prefix \(prefix)") }
         if rate.isFinite { parts.append(String(format: "%.2f req/s", rate)) }
         if let maxConcurrency { parts.append("concurrency \(maxConcurrency)") }

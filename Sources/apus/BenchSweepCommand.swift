@@ -10,8 +10,7 @@ struct BenchSweep: AsyncParsableCommand {
         commandName: "sweep",
         abstract: "Run the serving benchmark at several request rates or concurrencies and plot goodput and p99 latencies.",
         discussion: """
-            Example: apus bench sweep --base-url http://127.0.0.1:8080 --request-rates 0.5,1,2,4 \\
-              --goodput ttft:1000 tpot:100 --result-dir results --plot sweep.svg
+            Example: apus bench sweep --base-url http://127.0.0.1:8080 --request-rates 0.5,1,2,4 --goodput ttft:1000 tpot:100 --result-dir results --plot sweep.svg
             """
     )
 
