@@ -198,7 +198,7 @@ import Testing
             var request = GenerationRequest(id: "o\(i)", prompt: [1, 2, 3])
             request.stop.maxTokens = 50
             request.stop.ignoreEndOfGeneration = true
-            do { streams.append(try engine.submit(request)) } catch let error as EngineError {
+            do { streams.append(try engine.submit(request)) } catch {
                 if case .overloaded = error { overloaded = true }
             }
         }
