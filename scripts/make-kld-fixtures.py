@@ -6,7 +6,7 @@ For each model, llama-perplexity from llama.cpp's AVX2 build (the reference) wri
 native build (-march=native, AVX-512 here) writes its own on the same tokens. This script
 keeps, per scored row, the reference's top-K log-probabilities and the log-probability of
 the actual next token, and records how far the native build is from the reference on those
-same rows — the tolerance llama.cpp lives with between its own instruction sets, which
+same rows (both with -fa off: Apus follows llama.cpp's non-flash attention) — the tolerance llama.cpp lives with between its own instruction sets, which
 Apus must not exceed (KLDivergenceTests).
 
 Top-K KL divergence (Swift test and this script compute it the same way): with p the
@@ -41,7 +41,7 @@ def perplexity_tool(flavour):
 
 def write_base(tool, model, path):
     subprocess.run([tool, "-m", model, "-f", TEXT, "-c", str(N_CTX), "-b", str(N_CTX), "--chunks", str(CHUNKS),
-                    "-t", "2", "--kl-divergence-base", path], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    "-t", "2", "-fa", "off", "--kl-divergence-base", path], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def read_base(path):
