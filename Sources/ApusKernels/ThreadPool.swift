@@ -22,13 +22,20 @@ public enum ThreadPoolError: Error, CustomStringConvertible {
     }
 }
 
-/// A pool of long-lived worker threads with a fork/join that costs microseconds.
+/// A pool of long-lived worker threads with a fork/join that costs microseconds and that
+/// never waits for a worker that is not running.
 ///
-/// `run(tasks:_:)` publishes a job by bumping a generation counter; workers spin on it for
-/// a while (so back-to-back ops in a forward pass hand off in microseconds) and then park
-/// on a condition variable (so an idle server does not burn CPU). Tasks are claimed from
-/// an atomic counter, so uneven tasks balance themselves. The calling thread works too:
-/// a pool of `threadCount` threads starts `threadCount − 1` workers.
+/// `run(tasks:_:)` publishes a job; its tasks are claimed one at a time from a shared
+/// counter by whichever threads are running — the caller included — so a worker the
+/// operating system has descheduled simply claims nothing, and the others (at worst the
+/// caller alone) do its share. The call returns when every task has *finished*, not when
+/// every worker has checked in: the only thread it can wait for is one that holds a task it
+/// claimed. Callers cut their work into many small tasks (MatMul: at least eight per
+/// thread), so that wait is short. Idle workers spin briefly (back-to-back operations in a
+/// forward pass hand off in microseconds), then yield, then park on a condition variable;
+/// a caller waiting on a stalled task yields and then parks the same way, so a busy
+/// machine gets its cores back quickly. A pool of `threadCount` threads starts
+/// `threadCount − 1` workers.
 public final class ThreadPool: @unchecked Sendable {
     /// Threads that execute a job, counting the caller of `run`.
     public let threadCount: Int
@@ -41,12 +48,12 @@ public final class ThreadPool: @unchecked Sendable {
     /// Starts `threadCount − 1` workers.
     /// - Parameters:
     ///   - threadCount: threads per job including the caller; 1 runs everything inline.
-    ///   - spinIterations: polls of the job counter a worker makes before it parks
-    ///     (a few nanoseconds each).
-    public init(threadCount: Int, spinIterations: Int = 50_000) throws(ThreadPoolError) {
+    ///   - spinIterations: polls a waiting thread makes before it parks (a few nanoseconds
+    ///     each; it yields its core every 256 polls on the way).
+    public init(threadCount: Int, spinIterations: Int = 20_000) throws(ThreadPoolError) {
         guard threadCount >= 1 else { throw .invalidThreadCount(threadCount) }
         self.threadCount = threadCount
-        state = ThreadPoolState(workerCount: threadCount - 1, spinIterations: max(0, spinIterations))
+        state = ThreadPoolState(spinIterations: max(0, spinIterations))
         for _ in 1..<threadCount {
             var thread = pthread_t()
             let context = Unmanaged.passRetained(state).toOpaque()
@@ -79,7 +86,8 @@ public final class ThreadPool: @unchecked Sendable {
             return
         }
         withoutActuallyEscaping(body) { job in
-            state.execute(tasks: tasks, job)
+            var job = job
+            withUnsafePointer(to: &job) { state.execute(tasks: tasks, UnsafeRawPointer($0)) }
         }
         state.release()
     }
@@ -92,33 +100,48 @@ public final class ThreadPool: @unchecked Sendable {
 }
 
 /// The shared state between the pool's owner and its workers.
+///
+/// A job is one 64-bit word, `claims`: its generation (24 bits), its number of claims
+/// (20 bits) and the next claim (20 bits). Threads take a claim with a compare-and-swap
+/// that also checks the generation, so a worker that wakes up late can never take a claim
+/// of a later job; the job's closure is read only after a successful claim, while the
+/// caller is bound to wait for that claim to finish. A claim is one task, or a run of
+/// consecutive tasks when a job has more tasks than the 20-bit field counts.
 final class ThreadPoolState: @unchecked Sendable {
-    let workerCount: Int
+    static let claimBits: UInt64 = 20
+    static let claimMask: UInt64 = (1 << claimBits) - 1
+    static let maxClaims = Int(claimMask)
+
     let spinIterations: Int
-    /// Bumped once per job (and once to stop); workers wait for it to change.
-    let generation = Atomic<UInt64>(0)
-    let taskCount = Atomic<Int>(0)
-    let nextTask = Atomic<Int>(0)
-    let finishedWorkers = Atomic<Int>(0)
+    let claims = Atomic<UInt64>(0)
+    let finishedClaims = Atomic<Int>(0)
     let sleepingWorkers = Atomic<Int>(0)
+    let callerSleeping = Atomic<Bool>(false)
     let busy = Atomic<Bool>(false)
     let stopping = Atomic<Bool>(false)
-    /// Written only by the owner before bumping `generation`, read by workers after seeing it.
-    var job: ((Int) -> Void)?
+    /// The job's closure (a pointer to the caller's copy), its task count and tasks per
+    /// claim: written by the caller before it publishes `claims`, read after a claim.
+    var job: UnsafeRawPointer?
+    var taskCount = 0
+    var tasksPerClaim = 1
+    private var generation: UInt64 = 0
     let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    let workerCondition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    let callerCondition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-    init(workerCount: Int, spinIterations: Int) {
-        self.workerCount = workerCount
+    init(spinIterations: Int) {
         self.spinIterations = spinIterations
         pthread_mutex_init(mutex, nil)
-        pthread_cond_init(condition, nil)
+        pthread_cond_init(workerCondition, nil)
+        pthread_cond_init(callerCondition, nil)
     }
 
     deinit {
-        pthread_cond_destroy(condition)
+        pthread_cond_destroy(workerCondition)
+        pthread_cond_destroy(callerCondition)
         pthread_mutex_destroy(mutex)
-        condition.deallocate()
+        workerCondition.deallocate()
+        callerCondition.deallocate()
         mutex.deallocate()
     }
 
@@ -128,53 +151,108 @@ final class ThreadPoolState: @unchecked Sendable {
 
     func release() { busy.store(false, ordering: .releasing) }
 
-    /// Publishes a job, works on it, and waits until every worker has finished it.
-    func execute(tasks: Int, _ body: @escaping (Int) -> Void) {
-        job = body
-        taskCount.store(tasks, ordering: .relaxed)
-        nextTask.store(0, ordering: .relaxed)
-        finishedWorkers.store(0, ordering: .relaxed)
-        publish()
-        work(body)
-        var spins = 0
-        while finishedWorkers.load(ordering: .acquiring) < workerCount {
-            spins += 1
-            yieldNowAndThen(spins)
-        }
-        job = nil
+    @inline(__always)
+    static func generation(of word: UInt64) -> UInt64 { word >> (2 * claimBits) }
+
+    /// Publishes a job (`job` points to a `(Int) -> Void`), works on it, and waits until
+    /// every claim has finished.
+    func execute(tasks: Int, _ job: UnsafeRawPointer) {
+        let perClaim = (tasks + Self.maxClaims - 1) / Self.maxClaims
+        let claimCount = (tasks + perClaim - 1) / perClaim
+        self.job = job
+        taskCount = tasks
+        tasksPerClaim = perClaim
+        finishedClaims.store(0, ordering: .relaxed)
+        generation = (generation + 1) & ((1 << 24) - 1)
+        publish(generation << (2 * Self.claimBits) | UInt64(claimCount) << Self.claimBits)
+        claimAndRun(generation: generation)
+        waitForClaims(claimCount)
+        self.job = nil
     }
 
     func stopWorkers() {
-        stopping.store(true, ordering: .relaxed)
-        publish()
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        generation = (generation + 1) & ((1 << 24) - 1)
+        publish(generation << (2 * Self.claimBits))
     }
 
-    /// Bumps the generation and wakes parked workers. Both sides use sequentially
-    /// consistent operations: a worker that counted itself asleep re-reads the generation
-    /// under the mutex, so either it sees the new job or we see it asleep and signal it.
-    private func publish() {
-        generation.wrappingAdd(1, ordering: .sequentiallyConsistent)
+    /// Stores the job word and wakes parked workers. Both sides use sequentially consistent
+    /// operations: a worker that counted itself asleep re-reads the word under the mutex,
+    /// so either it sees the new job or we see it asleep and signal it.
+    private func publish(_ word: UInt64) {
+        claims.store(word, ordering: .sequentiallyConsistent)
         if sleepingWorkers.load(ordering: .sequentiallyConsistent) > 0 {
             pthread_mutex_lock(mutex)
-            pthread_cond_broadcast(condition)
+            pthread_cond_broadcast(workerCondition)
             pthread_mutex_unlock(mutex)
         }
     }
 
-    private func work(_ body: (Int) -> Void) {
-        let count = taskCount.load(ordering: .relaxed)
-        while true {
-            let index = nextTask.wrappingAdd(1, ordering: .relaxed).oldValue
-            if index >= count { return }
-            body(index)
+    /// Takes claims of job `generation` until none is left (or a later job replaced it).
+    private func claimAndRun(generation: UInt64) {
+        var word = claims.load(ordering: .acquiring)
+        while Self.generation(of: word) == generation {
+            let next = word & Self.claimMask, count = (word >> Self.claimBits) & Self.claimMask
+            guard next < count else { return }
+            let (exchanged, original) = claims.compareExchange(expected: word, desired: word + 1,
+                                                               ordering: .acquiringAndReleasing)
+            guard exchanged else {
+                word = original
+                continue
+            }
+            runClaim(Int(next))
+            if finishedClaims.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue == Int(count),
+               callerSleeping.load(ordering: .sequentiallyConsistent) {
+                pthread_mutex_lock(mutex)
+                pthread_cond_signal(callerCondition)
+                pthread_mutex_unlock(mutex)
+            }
+            word = claims.load(ordering: .acquiring)
+        }
+    }
+
+    /// Runs the tasks of claim `claim`. Not inlined, so that the closure copy it takes is
+    /// released before the claim is counted finished (the caller's `withoutActuallyEscaping`
+    /// checks that no copy outlives the call).
+    @inline(never)
+    private func runClaim(_ claim: Int) {
+        let body = job!.assumingMemoryBound(to: ((Int) -> Void).self)
+        let first = claim * tasksPerClaim
+        for index in first..<min(taskCount, first + tasksPerClaim) { body.pointee(index) }
+    }
+
+    /// The caller's wait for the claims other threads hold: spin while they progress,
+    /// yield when they stall, and park after an eighth of the workers' spin budget without
+    /// progress (a stalled claim usually means a descheduled worker, which needs a core).
+    private func waitForClaims(_ count: Int) {
+        var finished = finishedClaims.load(ordering: .acquiring)
+        var stalled = 0
+        while finished < count {
+            stalled += 1
+            if stalled > spinIterations / 8 {
+                pthread_mutex_lock(mutex)
+                callerSleeping.store(true, ordering: .sequentiallyConsistent)
+                while finishedClaims.load(ordering: .sequentiallyConsistent) < count {
+                    pthread_cond_wait(callerCondition, mutex)
+                }
+                callerSleeping.store(false, ordering: .sequentiallyConsistent)
+                pthread_mutex_unlock(mutex)
+                return
+            }
+            yieldNowAndThen(stalled)
+            let now = finishedClaims.load(ordering: .acquiring)
+            if now != finished { stalled = 0 }
+            finished = now
         }
     }
 
     func workerLoop() {
+        // Generation 0 is the pool's start: a worker that starts late still sees every job
+        // (a finished one leaves no claims) and the stop, even if they came before it ran.
         var seen: UInt64 = 0
         while true {
             var spins = 0
-            var current = generation.load(ordering: .acquiring)
+            var current = Self.generation(of: claims.load(ordering: .acquiring))
             while current == seen {
                 if spins < spinIterations {
                     spins += 1
@@ -182,20 +260,19 @@ final class ThreadPoolState: @unchecked Sendable {
                 } else {
                     park(seen: seen)
                 }
-                current = generation.load(ordering: .acquiring)
+                current = Self.generation(of: claims.load(ordering: .acquiring))
             }
             seen = current
-            if stopping.load(ordering: .relaxed) { return }
-            if let body = job { work(body) }
-            finishedWorkers.wrappingAdd(1, ordering: .releasing)
+            if stopping.load(ordering: .sequentiallyConsistent) { return }
+            claimAndRun(generation: seen)
         }
     }
 
     private func park(seen: UInt64) {
         pthread_mutex_lock(mutex)
         sleepingWorkers.wrappingAdd(1, ordering: .sequentiallyConsistent)
-        while generation.load(ordering: .sequentiallyConsistent) == seen {
-            pthread_cond_wait(condition, mutex)
+        while Self.generation(of: claims.load(ordering: .sequentiallyConsistent)) == seen {
+            pthread_cond_wait(workerCondition, mutex)
         }
         sleepingWorkers.wrappingSubtract(1, ordering: .sequentiallyConsistent)
         pthread_mutex_unlock(mutex)
