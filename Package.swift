@@ -23,9 +23,6 @@ let package = Package(
         .library(name: "ApusEngine", targets: ["ApusEngine"]),
         .library(name: "ApusServer", targets: ["ApusServer"]),
         .library(name: "ApusGrammar", targets: ["ApusGrammar"]),
-            ]
-        ),
-        .target(
         .library(name: "ApusBench", targets: ["ApusBench"]),
     ],
     dependencies: [
