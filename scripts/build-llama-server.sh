@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds llama.cpp's `llama-server` from the llama-cpp-python source distribution (the same
-# llama.cpp the other scripts use) with native CPU flags, for `apus bench serve` comparisons.
-# Idempotent; prints the path of the llama-server binary on stdout.
+# Builds llama.cpp's `llama-server` and `llama-batched-bench` from the llama-cpp-python source
+# distribution (the same llama.cpp the other scripts use) with native CPU flags, for the
+# `apus bench serve` and `apus bench throughput` comparisons. Idempotent; prints the path of
+# the llama-server binary on stdout (llama-batched-bench is beside it).
 #
 # Why -mno-amx-*: a native build on Sapphire Rapids class CPUs enables AMX tiles, which the
 # hypervisor of our CI machines does not enable, so the binary dies with SIGILL.
@@ -10,7 +11,7 @@
 set -euo pipefail
 version=0.3.36
 dest="${1:-$HOME/.cache/apus/llama-server}"
-if [ -f "$dest/.complete-$version" ]; then echo "$dest/bin/llama-server"; exit 0; fi
+if [ -f "$dest/.complete-$version-batched" ]; then echo "$dest/bin/llama-server"; exit 0; fi
 rm -rf "$dest"
 mkdir -p "$dest"
 work=$(mktemp -d)
@@ -28,9 +29,9 @@ PATH="$dest/tools/bin:$PATH" cmake -S "$src" -B "$work/build" -G Ninja \
     -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DGGML_OPENMP=OFF -DLLAMA_CURL=OFF \
     -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON -DBUILD_SHARED_LIBS=OFF \
     -DCMAKE_C_FLAGS="$noamx" -DCMAKE_CXX_FLAGS="$noamx" >&2
-PATH="$dest/tools/bin:$PATH" cmake --build "$work/build" --target llama-server -j "$(nproc)" >&2
+PATH="$dest/tools/bin:$PATH" cmake --build "$work/build" --target llama-server llama-batched-bench -j "$(nproc)" >&2
 mkdir -p "$dest/bin"
-cp "$work/build/bin/llama-server" "$dest/bin/"
+cp "$work/build/bin/llama-server" "$work/build/bin/llama-batched-bench" "$dest/bin/"
 echo "llama-cpp-python==$version" > "$dest/VERSION"
-touch "$dest/.complete-$version"
+touch "$dest/.complete-$version-batched"
 echo "$dest/bin/llama-server"
