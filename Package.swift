@@ -22,6 +22,8 @@ let package = Package(
         .library(name: "ApusSampling", targets: ["ApusSampling"]),
         .library(name: "ApusEngine", targets: ["ApusEngine"]),
         .library(name: "ApusServer", targets: ["ApusServer"]),
+        .library(name: "ApusGrammar", targets: ["ApusGrammar"]),
+        .library(name: "ApusBench", targets: ["ApusBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .target(name: "ApusCore"),
@@ -41,6 +45,7 @@ let package = Package(
         .target(name: "ApusSampling", dependencies: ["ApusCore"]),
         .target(name: "ApusModels", dependencies: ["ApusCore", "ApusGGUF", "ApusKernels"]),
         .target(name: "ApusEngine", dependencies: ["ApusModels", "ApusSampling", "ApusTokenizer"]),
+        .target(name: "ApusGrammar", dependencies: ["ApusCore", "ApusSampling", "ApusTokenizer"]),
         .target(
             name: "ApusStore",
             dependencies: [
@@ -60,11 +65,18 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .target(
+            name: "ApusBench",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "apus",
             dependencies: [
                 "ApusCore", "ApusGGUF", "ApusKernels", "ApusTokenizer", "ApusStore", "ApusModels", "ApusSampling", "ApusEngine",
-                "ApusServer",
+                "ApusServer", "ApusGrammar", "ApusBench",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -79,12 +91,24 @@ let package = Package(
         .testTarget(name: "ApusModelsTests", dependencies: ["ApusModels", "ApusTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ApusSamplingTests", dependencies: ["ApusSampling"]),
         .testTarget(name: "ApusEngineTests", dependencies: ["ApusEngine", "ApusTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ApusGrammarTests", dependencies: ["ApusGrammar", "ApusTokenizer", "ApusGGUF", "ApusTestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "ApusStoreTests", dependencies: ["ApusStore", "ApusTestSupport"]),
         .testTarget(
             name: "ApusServerTests",
             dependencies: [
                 "ApusServer", "ApusEngine", "ApusModels", "ApusKernels", "ApusGGUF", "ApusTokenizer", "ApusTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "ApusBenchTests",
+            dependencies: [
+                "ApusBench",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
     ],

@@ -11,19 +11,18 @@ import _Builtin_intrinsics.intel
 // eight rows' products, so the integer work per product is a `vpmaddubsw`, a 16-bit add and
 // a broadcast load shared by eight rows, and the vector loaded for a quad serves four
 // tokens. Each (row, token) integer sum is exact in any order; the format folds it into
-// float exactly as llama.cpp's kernel for that batch size does, so results equal the single
-// dots bit for bit.
+// float once per super-block in its one order (`dotReference`), so results equal the single
+// dots bit for bit whatever the batch.
 //
 // Tokens go four at a time; the last tokens of a batch that is not a multiple of four, and
-// rows beyond the last group of eight, go to single dots (`dot(_:_:count:token:of:)`). The
+// rows beyond the last group of eight, go to single dots (`dotFourRows`, `dot`). The
 // tokens pass over a task's repacked rows in blocks whose activations stay in L2 beside them.
 
 /// A format whose batched product runs on eight interleaved rows.
 protocol InterleavedProduct: BatchedProduct {
     /// Bytes of one repacked super-block of eight rows.
     static var interleavedBlockBytes: Int { get }
-    /// Products of fewer tokens go to single dots (the kernel's float order is llama.cpp's
-    /// only from this batch size on).
+    /// Products of fewer tokens go to single dots (a speed choice only: the orders are the same).
     static var interleavedMinimumTokens: Int { get }
     /// Repacks super-blocks `0..<blocks` of rows `firstRow…firstRow + 7` into `destination`.
     static func interleave(_ weights: WeightMatrix, firstRow: Int, blocks: Int, into destination: UnsafeMutableRawPointer)

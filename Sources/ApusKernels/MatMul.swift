@@ -152,12 +152,11 @@ enum BatchedSingleDots {
             // one stream per 4 KB page; four adjacent short rows would share a page).
             let quarter = rows.count / 4
             for row in rows.lowerBound..<(rows.lowerBound + quarter) {
-                let four = F.dotFourRows(weights.row(row), rowBytes: quarter * weights.rowBytes, x, count: weights.columns,
-                                         token: token, of: tokens)
+                let four = F.dotFourRows(weights.row(row), rowBytes: quarter * weights.rowBytes, x, count: weights.columns)
                 for r in 0..<4 { y[row + r * quarter] = four[r] }
             }
             for row in (rows.lowerBound + 4 * quarter)..<rows.upperBound {
-                y[row] = F.dot(weights.row(row), x, count: weights.columns, token: token, of: tokens)
+                y[row] = F.dot(weights.row(row), x, count: weights.columns)
             }
         }
     }

@@ -3,8 +3,12 @@ import ApusCore
 /// The kernels for one weight format: how to decode it and how to dot a row of it
 /// against a row of quantized activations.
 ///
-/// Every format has a scalar reference (plain loops, written to mirror ggml's reference
-/// C code so results match llama.cpp) and a fast version that must agree with it. Rows
+/// Every format has a scalar reference (plain loops) and a fast version that must agree
+/// with it. The numerics contract: each output is computed in one fixed float order that
+/// depends only on the shapes, never on the batch size, the row's place in a batch, the
+/// threads or the instruction set. Integer sums inside a block are exact in any order, so
+/// each block (or super-block) is folded into float once, in the order `dotReference`
+/// spells out, and the single dot, `dotFourRows` and the batched kernels all use it. Rows
 /// are whole numbers of blocks: `count` is a multiple of `type.traits.blockSize`.
 /// Conformers are caseless enums; call sites are generic over the format so each
 /// specialisation is concrete (no existentials in hot loops).
@@ -18,36 +22,24 @@ public protocol QuantFormat {
     static func dotReference(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float
     /// The fast (SIMD) dot product; agrees with `dotReference` up to float rounding.
     static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float
-    /// The dot of token `token` in a matrix product over `tokens` activation rows, rounded
-    /// as llama.cpp rounds it there. For most formats that is `dot`; for Q4_K and Q6_K
-    /// llama.cpp picks its kernel by batch size (Q4_KFormat, Q6_KFormat say how), and
-    /// each kernel sums in its own float order.
-    static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int,
-                    token: Int, of tokens: Int) -> Float
     /// The dots of the four weight rows at `weights + r·rowBytes` (r = 0…3; `rowBytes` is
     /// the distance between them, any multiple of the row size) with one activation row,
-    /// lane r equal to `dot(row r, activations, count:, token:, of:)` bit for bit. Matrix-vector products (decoding) go through it: a format that
-    /// interleaves the four rows loads and converts each activation block once for all
-    /// four and keeps four independent accumulator chains, while every row still sums in
-    /// its own order. The default is four single dots.
-    static func dotFourRows(_ weights: UnsafeRawPointer, rowBytes: Int, _ activations: UnsafeRawPointer, count: Int,
-                            token: Int, of tokens: Int) -> SIMD4<Float>
+    /// lane r equal to `dot(row r, activations, count:)` bit for bit. Matrix-vector products
+    /// (decoding) go through it: a format that interleaves the four rows loads and converts
+    /// each activation block once for all four and keeps four independent accumulator
+    /// chains, while every row still sums in its own order. The default is four single dots.
+    static func dotFourRows(_ weights: UnsafeRawPointer, rowBytes: Int, _ activations: UnsafeRawPointer,
+                            count: Int) -> SIMD4<Float>
 }
 
 extension QuantFormat {
     @inline(__always)
-    public static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int,
-                           token: Int, of tokens: Int) -> Float {
-        dot(weights, activations, count: count)
-    }
-
-    @inline(__always)
-    public static func dotFourRows(_ weights: UnsafeRawPointer, rowBytes: Int, _ activations: UnsafeRawPointer, count: Int,
-                                   token: Int, of tokens: Int) -> SIMD4<Float> {
-        SIMD4(dot(weights, activations, count: count, token: token, of: tokens),
-              dot(weights + rowBytes, activations, count: count, token: token, of: tokens),
-              dot(weights + 2 * rowBytes, activations, count: count, token: token, of: tokens),
-              dot(weights + 3 * rowBytes, activations, count: count, token: token, of: tokens))
+    public static func dotFourRows(_ weights: UnsafeRawPointer, rowBytes: Int, _ activations: UnsafeRawPointer,
+                                   count: Int) -> SIMD4<Float> {
+        SIMD4(dot(weights, activations, count: count),
+              dot(weights + rowBytes, activations, count: count),
+              dot(weights + 2 * rowBytes, activations, count: count),
+              dot(weights + 3 * rowBytes, activations, count: count))
     }
 }
 
@@ -65,7 +57,7 @@ public protocol QuantizableFormat: QuantFormat {
 /// block of weight rows times every activation row, with each weight block unpacked once
 /// for the whole batch.
 protocol BatchedProduct: QuantFormat {
-    /// Writes `dot(weights row r, activation row t, token: t, of: tokens)` to
+    /// Writes `dot(weights row r, activation row t)` to
     /// `output[t · weights.rows + r]` for every r in `rows` and t in `0..<tokens`;
     /// activation row t starts at `activations + t·activationRowBytes`. Each result equals
     /// that dot bit for bit (the same float operations in the same order).

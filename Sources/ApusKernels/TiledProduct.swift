@@ -16,7 +16,7 @@ typealias EightTokens = (UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, U
 
 /// A format whose batched product unpacks rows and runs an eight-token micro-kernel.
 ///
-/// Each micro-kernel result must equal `dot(…, token:, of:)` for the same pair bit for bit:
+/// Each micro-kernel result must equal `dot` for the same pair bit for bit:
 /// per token the same integer sums (any order: 32-bit integer addition is exact and
 /// associative, even where it wraps), then the same float operations in the same order.
 protocol TiledBatchedProduct: BatchedProduct {
@@ -44,9 +44,8 @@ protocol TiledBatchedProduct: BatchedProduct {
     static func accumulate(_ unpacked: UnsafeRawPointer, _ rowFloats: UnsafePointer<Float>,
                            _ tables: UnsafeRawPointer, _ tokens: EightTokens, span: Range<Int>,
                            into accumulators: UnsafeMutableRawPointer, work: UnsafeMutableRawPointer)
-    /// The eight dots from a row's accumulators after its last span, for tokens
-    /// `firstToken…` of a product over `tokens` (some formats round by batch size).
-    static func results(_ accumulators: UnsafeRawPointer, firstToken: Int, of tokens: Int) -> SIMD8<Float>
+    /// The eight dots from a row's accumulators after its last span.
+    static func results(_ accumulators: UnsafeRawPointer) -> SIMD8<Float>
 }
 
 extension TiledBatchedProduct {
@@ -118,7 +117,7 @@ enum TiledProduct {
                     }
                 }
                 for r in 0..<rowCount {
-                    let results = F.results(accumulators + r * F.accumulatorBytes, firstToken: first, of: tokens)
+                    let results = F.results(accumulators + r * F.accumulatorBytes)
                     let column = output + first * weights.rows + rows.lowerBound + r
                     for t in 0..<count { column[t * weights.rows] = results[t] }
                 }

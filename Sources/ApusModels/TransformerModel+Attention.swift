@@ -11,15 +11,11 @@ extension TransformerModel {
         return tables
     }
 
-    /// How each sequence's attention sums are grouped: as llama.cpp groups them for a
-    /// batch of several tokens (prompt chunks) or for one token (decode steps). Decided per
-    /// sequence, so a sequence's attention does not depend on what else shares its batch
-    /// (the matrix products' float order does, by batch size, as llama.cpp's does).
-    func summationOrders(_ batch: ForwardBatch) -> [Int: SummationOrder] {
-        var counts: [Int: Int] = [:]
-        for sequence in batch.sequences { counts[Int(sequence), default: 0] += 1 }
-        return counts.mapValues { $0 > 1 ? .matrix : .vector }
-    }
+    /// How attention sums are grouped, for every row of every batch: one order (8 lanes,
+    /// tinyBLAS's tree), so a row's attention depends on its sequence's cache alone, never on
+    /// how many of its tokens share the step (llama.cpp switches to a 32-lane order for a
+    /// single token; Apus does not).
+    static let attentionOrder = SummationOrder.matrix
 
     /// Stores each row's K and V (rounded to half floats) at its sequence position.
     func writeKeysAndValues(_ batch: ForwardBatch, layer: Int, cache: PagedKVCache, tables: [Int: [Int32]]) {
@@ -45,8 +41,7 @@ extension TransformerModel {
     /// each cached key and value row is read once for all of them; a group is split into
     /// parts when there are too few (row, group) units to keep every thread busy (one
     /// decoding step). Each task owns a slice of the units and one scratch area.
-    func attend(_ batch: ForwardBatch, layer: Int, cache: PagedKVCache, tables: [Int: [Int32]],
-                orders: [Int: SummationOrder]) {
+    func attend(_ batch: ForwardBatch, layer: Int, cache: PagedKVCache, tables: [Int: [Int32]]) {
         let h = hyperparameters
         let rows = batch.count
         let groupSize = h.headCount / h.headCountKV
@@ -76,7 +71,7 @@ extension TransformerModel {
                     PagedAttention.attendGroup(
                         queries: queries, heads: endHead - firstHead, keys: keys, values: values,
                         layout: layout, blockTable: table.baseAddress!, first: first, last: position,
-                        kvHead: kvHead, scale: scalesQuery ? 1 : scale, order: orders[sequence]!, scratch: scratch,
+                        kvHead: kvHead, scale: scalesQuery ? 1 : scale, order: Self.attentionOrder, scratch: scratch,
                         outputs: s.attention + (row * h.headCount + firstHead) * h.valueLength)
                 }
             }

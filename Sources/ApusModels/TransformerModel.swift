@@ -95,7 +95,6 @@ public final class TransformerModel: @unchecked Sendable {
         embed(batch)
         computeRoPEAngles(batch)
         let tables = blockTables(batch, cache: cache)
-        let orders = summationOrders(batch)
         for (index, layer) in weights.layers.enumerated() {
             // Attention block.
             normalize(s.x, weight: layer.attentionNorm, rows: n, into: s.normed)
@@ -108,7 +107,7 @@ public final class TransformerModel: @unchecked Sendable {
             }
             applyRoPE(rows: n, local: isLocalLayer(index))
             writeKeysAndValues(batch, layer: index, cache: cache, tables: tables)
-            attend(batch, layer: index, cache: cache, tables: tables, orders: orders)
+            attend(batch, layer: index, cache: cache, tables: tables)
             try project(layer.attentionOutput, s.attention, rows: n, into: s.projection)
             if let post = layer.postAttentionNorm { normalize(s.projection, weight: post, rows: n, into: s.projection) }
             addInPlace(s.x, s.projection, count: n * d)

@@ -6,7 +6,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Apus performance.",
-        subcommands: [BenchModel.self, BenchKernels.self],
+        subcommands: [BenchModel.self, BenchKernels.self, BenchThroughput.self, BenchServe.self, BenchSweep.self, BenchGrammar.self],
         defaultSubcommand: BenchModel.self
     )
 }

@@ -57,29 +57,30 @@ import Testing
     @Test(arguments: blockCounts)
     func q6KDot(blocks: Int) { KQuantRows.checkDot(Q6_KFormat.self, blocks: blocks, halves: [208]) }
 
-    /// The batch-size orders of llama.cpp's Q4_K and Q6_K matrix kernels: each fast dot
-    /// equals its scalar reference bit for bit (the integer parts are exact).
+    /// Q4_K and Q6_K sum in one order (each super-block folded once): the fast dot and the
+    /// four-row dot equal the scalar reference bit for bit (the integer parts are exact).
     @Test(arguments: blockCounts)
-    func batchOrderDotsMatchTheirReferences(blocks: Int) {
+    func oneOrderDotsMatchTheirReferences(blocks: Int) {
         var random = KQuantRandom(seed: 900 + UInt64(blocks))
         let count = blocks * 256
         let activations = KQuantRows.activations((0 ..< count).map { _ in Float(random.gaussian()) })
-        let q4 = KQuantRows.randomWeights(Q4_KFormat.self, blocks: blocks, halves: [0, 2], seed: 40 + UInt64(blocks))
-        let q6 = KQuantRows.randomWeights(Q6_KFormat.self, blocks: blocks, halves: [208], seed: 60 + UInt64(blocks))
-        activations.withUnsafeBytes { a in
-            q4.withUnsafeBytes { w in
-                let (x, y) = (w.baseAddress!, a.baseAddress!)
-                // Tokens 0…3 of 4 go through the four-token kernel, token 4 of 5 through the one-token kernel.
-                #expect(Q4_KFormat.dot(x, y, count: count, token: 3, of: 4) == Q4_KFormat.dotReferenceFourTokenOrder(x, y, count: count))
-                #expect(Q4_KFormat.dot(x, y, count: count, token: 4, of: 5) == Q4_KFormat.dotReference(x, y, count: count))
-                #expect(Q4_KFormat.dot(x, y, count: count) == Q4_KFormat.dotReference(x, y, count: count))
-            }
-            q6.withUnsafeBytes { w in
-                let (x, y) = (w.baseAddress!, a.baseAddress!)
-                #expect(Q6_KFormat.dot(x, y, count: count, token: 0, of: 8) == Q6_KFormat.dotReferenceTiledOrder(x, y, count: count))
-                #expect(Q6_KFormat.dot(x, y, count: count, token: 0, of: 7) == Q6_KFormat.dot(x, y, count: count))
+        func check<F: QuantFormat>(_: F.Type, halves: [Int], seed: UInt64) {
+            let rowBytes = blocks * F.type.traits.bytesPerBlock
+            let rows = KQuantRows.randomWeights(F.self, blocks: 4 * blocks, halves: halves, seed: seed)
+            activations.withUnsafeBytes { a in
+                rows.withUnsafeBytes { w in
+                    let (x, y) = (w.baseAddress!, a.baseAddress!)
+                    let four = F.dotFourRows(x, rowBytes: rowBytes, y, count: count)
+                    for r in 0 ..< 4 {
+                        let reference = F.dotReference(x + r * rowBytes, y, count: count)
+                        #expect(F.dot(x + r * rowBytes, y, count: count).bitPattern == reference.bitPattern, "\(F.type) row \(r)")
+                        #expect(four[r].bitPattern == reference.bitPattern, "\(F.type) four-row lane \(r)")
+                    }
+                }
             }
         }
+        check(Q4_KFormat.self, halves: [0, 2], seed: 40 + UInt64(blocks))
+        check(Q6_KFormat.self, halves: [208], seed: 60 + UInt64(blocks))
     }
 
     @Test(arguments: blockCounts)

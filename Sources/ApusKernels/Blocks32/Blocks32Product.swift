@@ -125,7 +125,7 @@ extension Blocks32Batched {
     }
 
     @inline(__always)
-    static func results(_ accumulators: UnsafeRawPointer, firstToken: Int, of tokens: Int) -> SIMD8<Float> {
+    static func results(_ accumulators: UnsafeRawPointer) -> SIMD8<Float> {
         let sums = accumulators.assumingMemoryBound(to: __m256.self)
         var results = SIMD8<Float>()
         for t in 0..<8 { results[t] = AVX2Blocks.horizontalSum(sums[t]) }

@@ -65,8 +65,8 @@ public enum Q4_1Format: QuantizableFormat {
     /// row the same FMA chain over blocks and the same running sum of `m·s` (kept in the
     /// odd lanes of one vector; products of two halves are exact in Float, so one vector
     /// multiply gives every row's `d·d_y` and `m·s_y` bit for bit).
-    public static func dotFourRows(_ weights: UnsafeRawPointer, rowBytes: Int, _ activations: UnsafeRawPointer, count: Int,
-                                   token: Int, of tokens: Int) -> SIMD4<Float> {
+    public static func dotFourRows(_ weights: UnsafeRawPointer, rowBytes: Int, _ activations: UnsafeRawPointer,
+                                   count: Int) -> SIMD4<Float> {
         var accumulator0 = _mm256_setzero_ps(), accumulator1 = _mm256_setzero_ps()
         var accumulator2 = _mm256_setzero_ps(), accumulator3 = _mm256_setzero_ps()
         var minimumTerms = _mm256_setzero_ps()

@@ -76,8 +76,8 @@ public enum Q5_0Format: QuantFormat {
 
     #if arch(x86_64)
     /// Four rows against one activation row, each summed exactly as `dot` sums it.
-    public static func dotFourRows(_ weights: UnsafeRawPointer, rowBytes: Int, _ activations: UnsafeRawPointer, count: Int,
-                                   token: Int, of tokens: Int) -> SIMD4<Float> {
+    public static func dotFourRows(_ weights: UnsafeRawPointer, rowBytes: Int, _ activations: UnsafeRawPointer,
+                                   count: Int) -> SIMD4<Float> {
         var accumulator0 = _mm256_setzero_ps(), accumulator1 = _mm256_setzero_ps()
         var accumulator2 = _mm256_setzero_ps(), accumulator3 = _mm256_setzero_ps()
         for block in 0..<(count / 32) {

@@ -37,8 +37,8 @@ public enum Q8_0Format: QuantizableFormat {
 
     #if arch(x86_64)
     /// Four rows against one activation row, each summed exactly as `dot` sums it.
-    public static func dotFourRows(_ weights: UnsafeRawPointer, rowBytes: Int, _ activations: UnsafeRawPointer, count: Int,
-                                   token: Int, of tokens: Int) -> SIMD4<Float> {
+    public static func dotFourRows(_ weights: UnsafeRawPointer, rowBytes: Int, _ activations: UnsafeRawPointer,
+                                   count: Int) -> SIMD4<Float> {
         return Q8Dot.dotFourRowsAVX2(weights, rowBytes: rowBytes, weightQuantsOffset: 2, weightBlockBytes: blockBytes,
                                      activations, count: count)
     }

@@ -5,32 +5,21 @@ extension Q4_KFormat {
     /// AVX2 Q4_K · Q8_K: nibbles times activations by `vpmaddubsw`, times the sub-block
     /// scale by `vpmaddwd`, the min term from the activations' `bsums` (eight pair sums
     /// times eight mins); each super-block's two integer sums then go into the float
-    /// accumulators in `dotReference`'s order (llama.cpp's repacked one-token kernel), or
-    /// with `foldEachChunk` each 64-value chunk's sums separately
-    /// (`dotReferenceFourTokenOrder`, its four-token kernel).
+    /// accumulators in `dotReference`'s order.
     @inline(__always)
-    static func dotAVX2(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int,
-                        foldEachChunk: Bool = false) -> Float {
+    static func dotAVX2(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
         var accumulator: Float = 0, minAccumulator: Float = 0
         for block in 0 ..< count / KQuant.superBlock {
             let x = weights + block * blockBytes
             let y = activations + block * Q8_KFormat.blockBytes
             let sums = integerSums(x, y, subBlockSums(y))
-            if foldEachChunk {
-                let minimums = unsafeBitCast(sums.minProducts, to: SIMD4<Int32>.self)
-                fold(x, y, integer: laneTotal(sums.chunks.0), minimum: minimums[0], &accumulator, &minAccumulator)
-                fold(x, y, integer: laneTotal(sums.chunks.1), minimum: minimums[1], &accumulator, &minAccumulator)
-                fold(x, y, integer: laneTotal(sums.chunks.2), minimum: minimums[2], &accumulator, &minAccumulator)
-                fold(x, y, integer: laneTotal(sums.chunks.3), minimum: minimums[3], &accumulator, &minAccumulator)
-            } else {
-                fold(x, y, integer: laneTotal(sums.total), minimum: KQuant.horizontalIntegerSum(sums.minProducts),
-                     &accumulator, &minAccumulator)
-            }
+            fold(x, y, integer: laneTotal(sums.total), minimum: KQuant.horizontalIntegerSum(sums.minProducts),
+                 &accumulator, &minAccumulator)
         }
         return accumulator - minAccumulator
     }
 
-    /// `dotAVX2` (one-token order) of the four rows at `weights`, `weights + rowBytes`, …:
+    /// `dotAVX2` of the four rows at `weights`, `weights + rowBytes`, …:
     /// each activation super-block's sums and quants are read once for the four rows, and
     /// the four rows' exact integer totals are folded together, lane r of one vector FMA
     /// doing row r's two scalar FMAs (`acc` in lanes 0–3, `accMin` in lanes 4–7).
@@ -67,11 +56,11 @@ extension Q4_KFormat {
     }
 
     /// The exact integer sums of one weight super-block at `x` against activations `y`:
-    /// `Σ scale·q·a` of each 64-value chunk (8 × i32 lanes each) and their total, and the
-    /// four chunks' `Σ min·bsum` (lane c: chunk c, two sub-blocks).
+    /// `Σ scale·q·a` (8 × i32 lanes) and the four chunks' `Σ min·bsum` (lane c: chunk c,
+    /// two sub-blocks).
     @inline(__always)
     static func integerSums(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ subBlockSums: __m128i)
-        -> (chunks: (__m256i, __m256i, __m256i, __m256i), total: __m256i, minProducts: __m128i) {
+        -> (total: __m256i, minProducts: __m128i) {
         let lowNibbles = _mm256_set1_epi8(0x0F)
         // 16 × i16: scales 0…7 in the low half, mins 0…7 in the high half.
         let scalesAndMins = KQuant.wordScalesAndMins(x + scalesOffset)
@@ -92,9 +81,8 @@ extension Q4_KFormat {
             let productsHigh = _mm256_madd_epi16(scaleHigh, _mm256_maddubs_epi16(high, activationsHigh))
             return _mm256_add_epi32(productsLow, productsHigh)
         }
-        let chunks = (chunkSum(0), chunkSum(1), chunkSum(2), chunkSum(3))
-        let total = _mm256_add_epi32(_mm256_add_epi32(_mm256_add_epi32(chunks.0, chunks.1), chunks.2), chunks.3)
-        return (chunks, total, minProducts)
+        let total = _mm256_add_epi32(_mm256_add_epi32(chunkSum(0), chunkSum(1)), _mm256_add_epi32(chunkSum(2), chunkSum(3)))
+        return (total, minProducts)
     }
 
     /// Exact sum of eight 32-bit lanes.
@@ -103,8 +91,8 @@ extension Q4_KFormat {
         KQuant.horizontalIntegerSum(_mm_add_epi32(lanes.lowHalf, lanes.highHalf))
     }
 
-    /// Folds exact integer sums `Σ scale·q·a` and `Σ min·bsum` (of a super-block or one
-    /// chunk of it) into the float accumulators, as `dotReference` does.
+    /// Folds a super-block's exact integer sums `Σ scale·q·a` and `Σ min·bsum` into the
+    /// float accumulators, as `dotReference` does.
     @inline(__always)
     static func fold(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, integer: Int32, minimum: Int32,
                      _ accumulator: inout Float, _ minAccumulator: inout Float) {

@@ -40,28 +40,12 @@ public enum Q4_KFormat: QuantFormat {
         }
     }
 
-    /// The order llama.cpp sums a Q4_K row in its matrix products on x86: there the
-    /// weights are repacked at load into eight interleaved rows, and its one-token kernel
-    /// (`ggml_gemv_q4_K_8x8_q8_K`) sums each super-block exactly in integers — `Σ scale·q·a`
-    /// and `Σ min·bsum` — then folds them into two float accumulators with one FMA each,
-    /// `acc += I·(d·d_a)` and `accMin += M·(dmin·d_a)`, returning `acc − accMin`. The
-    /// integer parts are exact, so the fast kernel equals this bit for bit.
+    /// Apus's one order for a Q4_K row (the order of llama.cpp's repacked one-token kernel,
+    /// `ggml_gemv_q4_K_8x8_q8_K`): each super-block's two exact integer sums, `I = Σ scale·q·a`
+    /// and `M = Σ min·bsum`, folded into two float accumulators with one FMA each,
+    /// `acc += I·(d·d_a)` and `accMin += M·(dmin·d_a)`, returning `acc − accMin`. The single
+    /// dot, `dotFourRows` and the batched kernel all sum in this order, whatever the batch.
     public static func dotReference(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
-        foldedReference(weights, activations, count: count, chunksPerFold: 4)
-    }
-
-    /// The order of llama.cpp's repacked four-token kernel (`ggml_gemm_q4_K_8x8_q8_K`),
-    /// which the batched kernel (`Q4_KFormat+Interleaved`) reproduces: like `dotReference`,
-    /// but folding each 64-value chunk's integer sums into the accumulators separately (four
-    /// FMAs per super-block).
-    public static func dotReferenceFourTokenOrder(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
-        foldedReference(weights, activations, count: count, chunksPerFold: 1)
-    }
-
-    /// Exact integer sums over `chunksPerFold` 64-value chunks at a time, each group folded
-    /// into the two float accumulators with one FMA.
-    static func foldedReference(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int,
-                                chunksPerFold: Int) -> Float {
         var accumulator: Float = 0, minAccumulator: Float = 0
         for block in 0 ..< count / KQuant.superBlock {
             let x = weights + block * blockBytes
@@ -71,47 +55,27 @@ public enum Q4_KFormat: QuantFormat {
             let packed = KQuant.scalesAndMins(x + scalesOffset)
             let d = KQuant.half(x, 0) * y.loadUnaligned(as: Float.self)
             let dmin = KQuant.half(x, 2) * y.loadUnaligned(as: Float.self)
-            for fold in stride(from: 0, to: 4, by: chunksPerFold) {
-                var integer: Int32 = 0, minimum: Int32 = 0
-                for index in 64 * fold ..< 64 * (fold + chunksPerFold) {
-                    let byte = quants[32 * (index / 64) + index % 32]
-                    let q = Int32(index % 64 < 32 ? byte & 0xF : byte >> 4)
-                    integer &+= Int32(KQuant.byte(packed, index / 32)) &* q &* Int32(q8[index])
-                }
-                for group in 4 * fold ..< 4 * (fold + chunksPerFold) {
-                    let groupSum = Int32(y.loadUnaligned(fromByteOffset: Q8_KFormat.sumsOffset + 2 * group, as: Int16.self))
-                    minimum &+= groupSum &* Int32(KQuant.byte(packed, 8 + group / 2))
-                }
-                accumulator = accumulator.addingProduct(Float(integer), d)
-                minAccumulator = minAccumulator.addingProduct(Float(minimum), dmin)
+            var integer: Int32 = 0, minimum: Int32 = 0
+            for index in 0 ..< KQuant.superBlock {
+                let byte = quants[32 * (index / 64) + index % 32]
+                let q = Int32(index % 64 < 32 ? byte & 0xF : byte >> 4)
+                integer &+= Int32(KQuant.byte(packed, index / 32)) &* q &* Int32(q8[index])
             }
+            for group in 0 ..< 16 {
+                let groupSum = Int32(y.loadUnaligned(fromByteOffset: Q8_KFormat.sumsOffset + 2 * group, as: Int16.self))
+                minimum &+= groupSum &* Int32(KQuant.byte(packed, 8 + group / 2))
+            }
+            accumulator = accumulator.addingProduct(Float(integer), d)
+            minAccumulator = minAccumulator.addingProduct(Float(minimum), dmin)
         }
         return accumulator - minAccumulator
     }
 
-    /// In a matrix product llama.cpp runs the first 4·⌊tokens/4⌋ tokens through its
-    /// four-token kernel and the rest through the one-token kernel: the dot of `token`
-    /// in the order its kernel uses.
-    public static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int,
-                           token: Int, of tokens: Int) -> Float {
-        guard token < tokens / 4 * 4 else { return dot(weights, activations, count: count) }
-        #if arch(x86_64)
-        return dotAVX2(weights, activations, count: count, foldEachChunk: true)
-        #else
-        return dotReferenceFourTokenOrder(weights, activations, count: count)
-        #endif
-    }
-
     #if arch(x86_64)
-    /// Four rows in the one-token order, as matrix-vector products use it; the four-token
-    /// order (only for batches of four or more, which the batched kernel takes) goes
-    /// through four single dots.
-    public static func dotFourRows(_ weights: UnsafeRawPointer, rowBytes: Int, _ activations: UnsafeRawPointer, count: Int,
-                                   token: Int, of tokens: Int) -> SIMD4<Float> {
-        guard token >= tokens / 4 * 4 else {
-            return SIMD4((0 ..< 4).map { dotAVX2(weights + $0 * rowBytes, activations, count: count, foldEachChunk: true) })
-        }
-        return dotFourRowsAVX2(weights, rowBytes: rowBytes, activations, count: count)
+    /// Four rows in `dotReference`'s order, each activation super-block read once for all four.
+    public static func dotFourRows(_ weights: UnsafeRawPointer, rowBytes: Int, _ activations: UnsafeRawPointer,
+                                   count: Int) -> SIMD4<Float> {
+        dotFourRowsAVX2(weights, rowBytes: rowBytes, activations, count: count)
     }
     #endif
 

@@ -2,56 +2,45 @@
 import _Builtin_intrinsics.intel
 
 extension Q6_KFormat {
-    /// AVX2 Q6_K · Q8_K as ggml's x86 kernel does it: the unsigned 6-bit values (0…63)
-    /// go through `vpmaddubsw` and `vpmaddwd` with the group scales, and the −32 offset is
-    /// subtracted once per block as `32 · Σ scale · bsum`.
-    /// With `tiledOrder` each super-block's exact integer sum is folded as
-    /// `dotReferenceTiledOrder` does instead.
+    /// AVX2 Q6_K · Q8_K: the unsigned 6-bit values (0…63) go through `vpmaddubsw` and
+    /// `vpmaddwd` with the group scales as in ggml's x86 kernel, the −32 offset is
+    /// subtracted once per block as `32 · Σ scale · bsum`, and each super-block's exact
+    /// integer sum is folded as `dotReference` does.
     @inline(__always)
-    static func dotAVX2(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int,
-                        tiledOrder: Bool = false) -> Float {
-        var tiledSum: Float = 0
-        var accumulator = _mm256_setzero_ps()
+    static func dotAVX2(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
+        var accumulator: Float = 0
         for block in 0 ..< count / KQuant.superBlock {
             let x = weights + block * blockBytes
             let y = activations + block * Q8_KFormat.blockBytes
             let integerSum = integerSums(x, y)
-            if tiledOrder {
-                let total = KQuant.horizontalIntegerSum(_mm_add_epi32(integerSum.lowHalf, integerSum.highHalf))
-                tiledSum = tiledSum.addingProduct(KQuant.half(x, scaleOffset) * Float(total), y.loadUnaligned(as: Float.self))
-            } else {
-                let d = y.loadUnaligned(as: Float.self) * KQuant.half(x, scaleOffset)
-                accumulator = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(integerSum), accumulator)
-            }
+            let total = KQuant.horizontalIntegerSum(_mm_add_epi32(integerSum.lowHalf, integerSum.highHalf))
+            accumulator = accumulator.addingProduct(KQuant.half(x, scaleOffset) * Float(total), y.loadUnaligned(as: Float.self))
         }
-        return tiledOrder ? tiledSum : KQuant.horizontalSum(accumulator)
+        return accumulator
     }
 
-    /// `dotAVX2` (vec_dot order) of the four rows at `weights`, `weights + rowBytes`, …:
-    /// four independent accumulators, each activation super-block read once for all four,
-    /// the four rows' `d·d_a` from one vector multiply.
+    /// `dotAVX2` of the four rows at `weights`, `weights + rowBytes`, …: each activation
+    /// super-block read once for all four, the four rows' exact totals gathered into one
+    /// vector and folded together, lane r doing row r's `acc += (d·S)·d_a`.
     @inline(__always)
     static func dotFourRowsAVX2(_ weights: UnsafeRawPointer, rowBytes: Int, _ activations: UnsafeRawPointer,
                                 count: Int) -> SIMD4<Float> {
-        var accumulator0 = _mm256_setzero_ps(), accumulator1 = _mm256_setzero_ps()
-        var accumulator2 = _mm256_setzero_ps(), accumulator3 = _mm256_setzero_ps()
+        // The 32-bit words ending at each row's `d` (the block's last field, so no load
+        // reaches past the row), widened: lane 2r + 1 is row r's d; these pick lanes 1, 3, 5, 7.
+        let oddLanes = _mm256_setr_epi32(1, 3, 5, 7, 1, 3, 5, 7)
+        var accumulator = _mm_setzero_ps()
         for block in 0 ..< count / KQuant.superBlock {
             let x = weights + block * blockBytes
             let y = activations + block * Q8_KFormat.blockBytes
-            // Lane 2r + 1: row r's d·d_a, as `dotAVX2` computes it (the words end at `d`, the
-            // block's last field, so no load reaches past the row).
-            let scales = _mm256_mul_ps(_mm256_set1_ps(y.loadUnaligned(as: Float.self)),
-                                       AVX2Blocks.fourRowHalfPairs(x + scaleOffset - 2, rowBytes: rowBytes))
-            accumulator0 = _mm256_fmadd_ps(AVX2Blocks.broadcastLane(scales, 1), _mm256_cvtepi32_ps(integerSums(x, y)), accumulator0)
-            accumulator1 = _mm256_fmadd_ps(AVX2Blocks.broadcastLane(scales, 3),
-                                           _mm256_cvtepi32_ps(integerSums(x + rowBytes, y)), accumulator1)
-            accumulator2 = _mm256_fmadd_ps(AVX2Blocks.broadcastLane(scales, 5),
-                                           _mm256_cvtepi32_ps(integerSums(x + 2 * rowBytes, y)), accumulator2)
-            accumulator3 = _mm256_fmadd_ps(AVX2Blocks.broadcastLane(scales, 7),
-                                           _mm256_cvtepi32_ps(integerSums(x + 3 * rowBytes, y)), accumulator3)
+            let row0 = integerSums(x, y), row1 = integerSums(x + rowBytes, y)
+            let row2 = integerSums(x + 2 * rowBytes, y), row3 = integerSums(x + 3 * rowBytes, y)
+            let pairs = _mm256_hadd_epi32(_mm256_hadd_epi32(row0, row1), _mm256_hadd_epi32(row2, row3))
+            let totals = _mm_cvtepi32_ps(_mm_add_epi32(pairs.lowHalf, pairs.highHalf))
+            let halves = _mm256_cvtph_ps(AVX2Blocks.fourRowWords(x + scaleOffset - 2, rowBytes: rowBytes))
+            let d = _mm256_permutevar8x32_ps(halves, oddLanes).lowHalf
+            accumulator = _mm_fmadd_ps(_mm_mul_ps(d, totals), _mm_set1_ps(y.loadUnaligned(as: Float.self)), accumulator)
         }
-        return SIMD4(KQuant.horizontalSum(accumulator0), KQuant.horizontalSum(accumulator1),
-                     KQuant.horizontalSum(accumulator2), KQuant.horizontalSum(accumulator3))
+        return accumulator
     }
 
     /// The exact integer sum `Σ scale·(q − 32)·a` of one super-block at `x` against

@@ -9,14 +9,13 @@ import _Builtin_intrinsics.intel
 // values, exact in 32 bits); then the rows' d.
 //
 // The kernel forms each super-block's exact `S = Σ scale·(q − 32)·a` and folds it as
-// llama.cpp's tiled kernel does (`dotReferenceTiledOrder`), the order of products of eight
-// or more tokens; smaller products go to single dots in `dot`'s order.
+// `dotReference` does (its one order), so results equal the single dots bit for bit.
 
 extension Q6_KFormat: InterleavedProduct {
     /// 2048 bytes of values (16 groups × 4 quads × 32), the group scales (16 × 32), the
     /// offset pairs (8 × 32), the rows' d (32).
     static var interleavedBlockBytes: Int { 2048 + 512 + 256 + 32 }
-    static var interleavedMinimumTokens: Int { tiledMinimumTokens }
+    static var interleavedMinimumTokens: Int { InterleavedProductLayout.tokens }
     private static let interleavedScales = 2048
     private static let interleavedOffsets = 2048 + 512
     private static let interleavedHalves = 2048 + 512 + 256
@@ -92,7 +91,7 @@ extension Q6_KFormat: InterleavedProduct {
                 total2 = _mm256_add_epi32(total2, _mm256_madd_epi16(offsets, broadcast(a2, sums)))
                 total3 = _mm256_add_epi32(total3, _mm256_madd_epi16(offsets, broadcast(a3, sums)))
             }
-            // (d_x · S) · d_a, as llama.cpp's tiled kernel rounds it.
+            // (d_x · S) · d_a, as `dotReference` rounds it.
             let rowD = x.load(fromByteOffset: interleavedHalves, as: __m256.self)
             acc0 = _mm256_fmadd_ps(_mm256_mul_ps(rowD, _mm256_cvtepi32_ps(total0)), _mm256_set1_ps(a0.loadUnaligned(as: Float.self)), acc0)
             acc1 = _mm256_fmadd_ps(_mm256_mul_ps(rowD, _mm256_cvtepi32_ps(total1)), _mm256_set1_ps(a1.loadUnaligned(as: Float.self)), acc1)

@@ -48,32 +48,11 @@ public enum Q6_KFormat: QuantFormat {
         }
     }
 
-    /// Mirrors ggml's `ggml_vec_dot_q6_K_q8_K_generic`: integer sums of
-    /// `scale · q8 · (q − 32)` in eight lanes per block, scaled into eight float lanes,
-    /// lanes added last.
+    /// Apus's one order for a Q6_K row (the order of llama.cpp's tiled K-quant matrix kernel,
+    /// ggml-cpu/tiled): per super-block the exact integer `S = Σ scale·(q − 32)·a`, then
+    /// `acc += (d·S)·d_a` with one FMA. The single dot, `dotFourRows` and the batched kernel
+    /// all sum in this order, whatever the batch.
     public static func dotReference(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
-        var lanes = SIMD8<Float>(repeating: 0)
-        for block in 0 ..< count / KQuant.superBlock {
-            let x = weights + block * blockBytes
-            let y = activations + block * Q8_KFormat.blockBytes
-            let q8 = (y + Q8_KFormat.quantsOffset).assumingMemoryBound(to: Int8.self)
-            var integerLanes = SIMD8<Int32>(repeating: 0)
-            for index in 0 ..< KQuant.superBlock {
-                let scale = Int32(x.load(fromByteOffset: scalesOffset + index / 16, as: Int8.self))
-                integerLanes[index % 8] &+= scale &* (Int32(q8[index]) &* centeredQuant(x, index))
-            }
-            let d = KQuant.half(x, scaleOffset) * y.loadUnaligned(as: Float.self)
-            for lane in 0 ..< 8 { lanes[lane] += d * Float(integerLanes[lane]) }
-        }
-        var sum: Float = 0
-        for lane in 0 ..< 8 { sum += lanes[lane] }
-        return sum
-    }
-
-    /// The order of llama.cpp's tiled K-quant matrix kernel (ggml-cpu/tiled), which it uses
-    /// for Q6_K when a product has 8 or more tokens: per super-block the exact integer
-    /// `S = Σ scale·(q − 32)·a`, then `acc += (d·S)·d_a` with one FMA.
-    public static func dotReferenceTiledOrder(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
         var accumulator: Float = 0
         for block in 0 ..< count / KQuant.superBlock {
             let x = weights + block * blockBytes
@@ -89,35 +68,16 @@ public enum Q6_KFormat: QuantFormat {
         return accumulator
     }
 
-    /// Products of 8 or more tokens take llama.cpp's tiled kernel order, smaller ones its
-    /// `ggml_vec_dot_q6_K_q8_K` order (`dot`).
-    public static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int,
-                           token: Int, of tokens: Int) -> Float {
-        guard tokens >= tiledMinimumTokens else { return dot(weights, activations, count: count) }
-        #if arch(x86_64)
-        return dotAVX2(weights, activations, count: count, tiledOrder: true)
-        #else
-        return dotReferenceTiledOrder(weights, activations, count: count)
-        #endif
-    }
-
-    /// Batch size from which llama.cpp computes Q6_K products with its tiled kernel.
-    static let tiledMinimumTokens = 8
-
     #if arch(x86_64)
-    /// Four rows in the vec_dot order, as matrix-vector products use it; the tiled order
-    /// (batches of eight or more, which the batched kernel takes) goes through four single dots.
-    public static func dotFourRows(_ weights: UnsafeRawPointer, rowBytes: Int, _ activations: UnsafeRawPointer, count: Int,
-                                   token: Int, of tokens: Int) -> SIMD4<Float> {
-        guard tokens < tiledMinimumTokens else {
-            return SIMD4((0 ..< 4).map { dotAVX2(weights + $0 * rowBytes, activations, count: count, tiledOrder: true) })
-        }
-        return dotFourRowsAVX2(weights, rowBytes: rowBytes, activations, count: count)
+    /// Four rows in `dotReference`'s order, each activation super-block read once for all four.
+    public static func dotFourRows(_ weights: UnsafeRawPointer, rowBytes: Int, _ activations: UnsafeRawPointer,
+                                   count: Int) -> SIMD4<Float> {
+        dotFourRowsAVX2(weights, rowBytes: rowBytes, activations, count: count)
     }
     #endif
 
-    /// The fast dot product (AVX2 on x86_64); agrees with `dotReference` up to float
-    /// rounding. Activations must be Q8_K with correct `bsums` (the −32 offset is taken
+    /// The fast dot product (AVX2 on x86_64), equal to `dotReference` bit for bit.
+    /// Activations must be Q8_K with correct `bsums` (the −32 offset is taken
     /// from them).
     public static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
         #if arch(x86_64)
