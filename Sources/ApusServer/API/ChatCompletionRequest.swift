@@ -11,11 +11,11 @@ public struct ChatCompletionRequest: Sendable, Decodable {
     /// Alternatives per token, 0...20 (needs `logprobs: true`).
     public var topLogprobs: Int?
     /// `{"type": "text"}` is accepted; structured output is not supported yet (400).
-    public var responseFormat: JSONValue?
+    var responseFormat: JSONValue?
     /// Tool definitions: not supported yet (400 when non-empty).
-    public var tools: JSONValue?
+    var tools: JSONValue?
     /// Accepted only as `none` or absent while tools are unsupported.
-    public var toolChoice: JSONValue?
+    var toolChoice: JSONValue?
 
     private enum CodingKeys: String, CodingKey {
         case messages, logprobs
