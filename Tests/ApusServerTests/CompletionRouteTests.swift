@@ -90,7 +90,7 @@ import Testing
             let bannedTokens = try #require(try await client.post("/tokenize", [
                 "prompt": texts(banned).first ?? "", "add_special_tokens": false,
             ]).object()["tokens"] as? [Int])
-            #expect(!bannedTokens.contains(first))
+            #expect(bannedTokens.first != first)
             #expect(texts(banned) != texts(plain))
         }
     }

@@ -10,7 +10,8 @@ import Testing
     @Test func fullQueueGets429WithRetryAfter() async throws {
         var configuration = EngineConfiguration()
         configuration.maxWaiting = 0
-        guard let (engine, chat) = try ServerFixture.load(configuration) else { return }
+        guard let loaded = try ServerFixture.load(configuration) else { return }
+        let (engine, chat) = loaded
         defer { engine.shutdown() }
         var serverConfiguration = ServerConfiguration(servedModelName: "m")
         serverConfiguration.retryAfterSeconds = 3

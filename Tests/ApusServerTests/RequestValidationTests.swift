@@ -11,7 +11,8 @@ import Testing
         var testDescription: String { name }
     }
 
-    static let chat = #""messages": [{"role": "user", "content": "hi"}], "max_tokens": 2"#
+    static let messages = #""messages": [{"role": "user", "content": "hi"}]"#
+    static let chat = messages + #", "max_tokens": 2"#
     static let cases: [Case] = [
         Case(name: "not JSON", path: "/v1/chat/completions", body: "hello", status: 400, param: nil),
         Case(name: "empty", path: "/v1/chat/completions", body: "", status: 400, param: nil),
@@ -35,8 +36,8 @@ import Testing
         Case(name: "top_p 0", path: "/v1/chat/completions", body: "{\(chat), \"top_p\": 0}", status: 400, param: "top_p"),
         Case(name: "n 17", path: "/v1/chat/completions", body: "{\(chat), \"n\": 17}", status: 400, param: "n"),
         Case(name: "n 1.5", path: "/v1/chat/completions", body: "{\(chat), \"n\": 1.5}", status: 400, param: "n"),
-        Case(name: "max_tokens 0", path: "/v1/chat/completions", body: "{\(chat), \"max_tokens\": 0}", status: 400, param: "max_tokens"),
-        Case(name: "max_tokens 1e30", path: "/v1/chat/completions", body: "{\(chat), \"max_tokens\": 1e30}", status: 400, param: "max_tokens"),
+        Case(name: "max_tokens 0", path: "/v1/chat/completions", body: "{\(messages), \"max_tokens\": 0}", status: 400, param: "max_tokens"),
+        Case(name: "max_tokens 1e30", path: "/v1/chat/completions", body: "{\(messages), \"max_tokens\": 1e30}", status: 400, param: "max_tokens"),
         Case(name: "stop number", path: "/v1/chat/completions", body: "{\(chat), \"stop\": 5}", status: 400, param: "stop"),
         Case(name: "seed string", path: "/v1/chat/completions", body: "{\(chat), \"seed\": \"x\"}", status: 400, param: "seed"),
         Case(name: "logit_bias key", path: "/v1/chat/completions", body: "{\(chat), \"logit_bias\": {\"x\": 1}}", status: 400, param: "logit_bias"),
@@ -59,7 +60,7 @@ import Testing
         Case(name: "tokenize neither", path: "/tokenize", body: "{}", status: 400, param: "prompt"),
     ]
 
-    @Test(arguments: cases) func rejected(_ test: Case) async throws {
+    @Test(arguments: RequestValidationTests.cases) func rejected(_ test: Case) async throws {
         try await ServerFixture.withServer { client in
             let response = try await client.execute(uri: test.path, method: .post, body: ByteBuffer(string: test.body))
             #expect(response.status.code == test.status, "\(String(buffer: response.body))")

@@ -45,7 +45,8 @@ enum ServerFixture {
     /// Runs `body` against a router over the shared engine; skips when the model is absent.
     static func withServer(_ configure: (inout ServerConfiguration) -> Void = { _ in }, chatTemplate: Bool = true,
                            _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        guard let (engine, chat) = try engine() else { return }
+        guard let loaded = try engine() else { return }
+        let (engine, chat) = loaded
         var configuration = ServerConfiguration(servedModelName: "smollm2-135m")
         configure(&configuration)
         let server = APIServer(configuration: configuration, slot: EngineSlot(engine, chatPrompt: chatTemplate ? chat : nil))

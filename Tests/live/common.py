@@ -50,9 +50,10 @@ class Server:
         return status == 200
 
     def reference_completion(self):
-        """A greedy completion whose text must never change while other clients misbehave."""
+        """A greedy completion whose text must never change while other clients misbehave
+        (scheduled first: priority -100, vLLM's sign)."""
         status, _, body = self.json("POST", "/v1/completions", {
-            "model": "x", "prompt": "The capital of France is", "max_tokens": 12, "temperature": 0})
+            "model": "x", "prompt": "The capital of France is", "max_tokens": 12, "temperature": 0, "priority": -100}, timeout=300)
         assert status == 200, (status, body)
         return body["choices"][0]["text"]
 

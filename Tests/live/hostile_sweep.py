@@ -143,9 +143,9 @@ def accepted_oddities():
 def slow_readers(count=64):
     """`count` streaming clients that read slowly; meanwhile /health answers and the reference is unchanged."""
     sockets = []
-    body = json.dumps({"model": "m", "prompt": "Tell me a story:", "max_tokens": 24, "stream": True, "temperature": 0.7}).encode()
+    body = json.dumps({"model": "m", "prompt": "Tell me a story:", "max_tokens": 8, "stream": True, "temperature": 0.7}).encode()
     for _ in range(count):
-        s = raw_socket(server, timeout=120)
+        s = raw_socket(server, timeout=300)
         s.sendall(b"POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                   + f"Authorization: Bearer {server.key}\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
         sockets.append(s)
@@ -169,7 +169,7 @@ def slow_readers(count=64):
     health_seconds = time.time() - start
     check(server.reference_completion() == reference, "reference output changed under load")
     for t in threads:
-        t.join(timeout=180)
+        t.join(timeout=300)
     done = sum(1 for r in results if b"[DONE]" in r)
     overloaded = sum(1 for r in results if r.startswith(b"HTTP/1.1 429"))
     check(done + overloaded == count, f"{done} finished, {overloaded} got 429, of {count}")

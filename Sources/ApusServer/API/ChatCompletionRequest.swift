@@ -26,9 +26,9 @@ public struct ChatCompletionRequest: Sendable, Decodable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         messages = try container.decode([ChatMessage].self, forKey: .messages)
-        maxCompletionTokens = try container.decodeIfPresent(Int.self, forKey: .maxCompletionTokens)
+        maxCompletionTokens = try container.decodeInteger(forKey: .maxCompletionTokens)
         logprobs = try container.decodeIfPresent(Bool.self, forKey: .logprobs)
-        topLogprobs = try container.decodeIfPresent(Int.self, forKey: .topLogprobs)
+        topLogprobs = try container.decodeInteger(forKey: .topLogprobs)
         responseFormat = try container.decodeIfPresent(JSONValue.self, forKey: .responseFormat)
         tools = try container.decodeIfPresent(JSONValue.self, forKey: .tools)
         toolChoice = try container.decodeIfPresent(JSONValue.self, forKey: .toolChoice)
@@ -68,10 +68,10 @@ public struct CompletionRequest: Sendable, Decodable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         prompt = try container.decode(PromptInput.self, forKey: .prompt)
-        logprobs = try container.decodeIfPresent(Int.self, forKey: .logprobs)
+        logprobs = try container.decodeInteger(forKey: .logprobs)
         echo = try container.decodeIfPresent(Bool.self, forKey: .echo)
         suffix = try container.decodeIfPresent(String.self, forKey: .suffix)
-        bestOf = try container.decodeIfPresent(Int.self, forKey: .bestOf)
+        bestOf = try container.decodeInteger(forKey: .bestOf)
         sampling = try SamplingFields(from: decoder)
     }
 }

@@ -52,6 +52,31 @@ public struct SamplingFields: Sendable, Decodable {
         case topK = "top_k", minP = "min_p", repetitionPenalty = "repetition_penalty", minTokens = "min_tokens"
         case ignoreEOS = "ignore_eos", stopTokenIDs = "stop_token_ids", apusTimings = "apus_timings"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        model = try c.decodeIfPresent(String.self, forKey: .model)
+        maxTokens = try c.decodeInteger(forKey: .maxTokens)
+        temperature = try c.decodeIfPresent(Double.self, forKey: .temperature)
+        topP = try c.decodeIfPresent(Double.self, forKey: .topP)
+        n = try c.decodeInteger(forKey: .n)
+        stop = try c.decodeIfPresent(StopInput.self, forKey: .stop)
+        seed = try c.decodeIfPresent(IntegerValue.self, forKey: .seed).map { Int64($0.value) }
+        presencePenalty = try c.decodeIfPresent(Double.self, forKey: .presencePenalty)
+        frequencyPenalty = try c.decodeIfPresent(Double.self, forKey: .frequencyPenalty)
+        logitBias = try c.decodeIfPresent([String: Double].self, forKey: .logitBias)
+        stream = try c.decodeIfPresent(Bool.self, forKey: .stream)
+        streamOptions = try c.decodeIfPresent(StreamOptions.self, forKey: .streamOptions)
+        user = try c.decodeIfPresent(String.self, forKey: .user)
+        topK = try c.decodeInteger(forKey: .topK)
+        minP = try c.decodeIfPresent(Double.self, forKey: .minP)
+        repetitionPenalty = try c.decodeIfPresent(Double.self, forKey: .repetitionPenalty)
+        minTokens = try c.decodeInteger(forKey: .minTokens)
+        ignoreEOS = try c.decodeIfPresent(Bool.self, forKey: .ignoreEOS)
+        priority = try c.decodeInteger(forKey: .priority)
+        stopTokenIDs = try c.decodeIntegers(forKey: .stopTokenIDs)
+        apusTimings = try c.decodeIfPresent(Bool.self, forKey: .apusTimings)
+    }
 }
 
 /// `stream_options`.

@@ -55,6 +55,12 @@ struct TokenizeResponse: Encodable {
 /// Body of `POST /detokenize`.
 struct DetokenizeRequest: Decodable {
     var tokens: [Int]
+
+    private enum CodingKeys: String, CodingKey { case tokens }
+
+    init(from decoder: any Decoder) throws {
+        tokens = try decoder.container(keyedBy: CodingKeys.self).decode([IntegerValue].self, forKey: .tokens).map(\.value)
+    }
 }
 
 /// Answer of `POST /detokenize`.
