@@ -10,7 +10,7 @@ public struct ChatCompletionRequest: Sendable, Decodable {
     public var logprobs: Bool?
     /// Alternatives per token, 0...20 (needs `logprobs: true`).
     public var topLogprobs: Int?
-    /// `{"type": "text"}` is accepted; structured output is not supported yet (400).
+    /// `text`, `json_object` or `json_schema` (read in document order by `OutputConstraint`).
     public var responseFormat: JSONValue?
     /// Tool definitions: not supported yet (400 when non-empty).
     public var tools: JSONValue?

@@ -8,7 +8,7 @@ extension APIServer {
     func chatCompletions(_ request: Request, context: ServerContext) async throws -> Response {
         let started = ContinuousClock.now
         let service = try slot.ready()
-        let body = try await decode(ChatCompletionRequest.self, from: request)
+        let (body, ordered) = try await decodeKeepingOrder(ChatCompletionRequest.self, from: request)
         try Self.refuseUnsupported(body)
         var plan = try GenerationPlan(body.sampling, maxTokens: body.maxCompletionTokens ?? body.sampling.maxTokens,
                                       maxTokensParam: body.maxCompletionTokens != nil ? "max_completion_tokens" : "max_tokens",
@@ -22,7 +22,8 @@ extension APIServer {
                                            missingTemplate: configuration.missingChatTemplateReason)
         try checkLength(prompt.count, service: service, param: "messages")
         let id = Self.makeID("chatcmpl-")
-        let generation = makeRequest(id: id, prompt: prompt, plan: plan, service: service)
+        var generation = makeRequest(id: id, prompt: prompt, plan: plan, service: service)
+        generation.constraint = try constraintFactory(ordered, service: service)
         let run = try GenerationRun([generation], service: service, retryAfter: configuration.retryAfterSeconds) { [self] summary in
             finish(summary, id: id, endpoint: "chat", started: started)
         }
@@ -97,10 +98,6 @@ extension APIServer {
 
     /// Structured output and tools come with issue 19; until then they are refused, never ignored.
     private static func refuseUnsupported(_ body: ChatCompletionRequest) throws(APIError) {
-        if let format = body.responseFormat, !format.isEmpty, format != .object(["type": .string("text")]) {
-            throw APIError.invalid("response_format other than {\"type\": \"text\"} is not supported yet", param: "response_format",
-                                   code: "unsupported_value")
-        }
         if let tools = body.tools, !tools.isEmpty {
             throw APIError.invalid("tools are not supported yet", param: "tools", code: "unsupported_value")
         }
