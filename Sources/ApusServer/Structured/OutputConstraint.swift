@@ -23,9 +23,11 @@ struct OutputConstraint {
             found += try structuredOutputs(outputs, prefix: "structured_outputs.")
         }
         // vLLM's names before `structured_outputs` existed.
-        let guided = ChatObject(["json", "regex", "choice", "grammar"].compactMap { key in
-            members["guided_\(key)"].flatMap { $0 == .null ? nil : (key, $0) }
-        })
+        var guidedPairs: [(String, ChatValue)] = []
+        for key in ["json", "regex", "choice", "grammar"] {
+            if let value = members["guided_\(key)"], value != .null { guidedPairs.append((key, value)) }
+        }
+        let guided = ChatObject(guidedPairs)
         if !guided.entries.isEmpty { found += try structuredOutputs(.object(guided), prefix: "guided_") }
         if let schema = members["json_schema"], schema != .null {
             found.append(OutputConstraint(source: try schemaSource(schema, param: "json_schema"), param: "json_schema"))
