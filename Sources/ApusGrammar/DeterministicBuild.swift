@@ -26,35 +26,41 @@ struct DeterministicBuild {
         }
         ruleStart.append(try state(nfa.closure([start])))
         while let (nodes, id) = pending.popLast() {
-            // Bytes that lead to the same set of nodes share one edge.
-            var edges: [(set: ByteSet, target: Int32)] = []
+            // Bytes that lead to the same set of nodes share one edge. The edges' range ends cut
+            // the byte values into intervals whose bytes all go to the same nodes.
+            var edges: [(set: ByteSet, ranges: [ClosedRange<UInt8>], target: Int32)] = []
             for node in nodes { edges += nfa.byteEdges[Int(node)] }
             if !edges.isEmpty {
-                var groups: [[Int32]: [UInt8]] = [:]
-                var order: [[Int32]] = []
-                for value in 0...255 {
-                    let byte = UInt8(value)
+                var cuts: Set<Int> = [0, 256]
+                for edge in edges {
+                    for range in edge.ranges {
+                        cuts.insert(Int(range.lowerBound))
+                        cuts.insert(Int(range.upperBound) + 1)
+                    }
+                }
+                let bounds = cuts.sorted()
+                var targetsOf: [[Int32]: Int32] = [:]
+                var result: [(low: UInt8, high: UInt8, target: Int32)] = []
+                for index in 0..<(bounds.count - 1) {
+                    let low = bounds[index], high = bounds[index + 1] - 1
                     var targets: [Int32] = []
-                    for edge in edges where edge.set.contains(byte) { targets.append(edge.target) }
+                    for edge in edges where edge.set.contains(UInt8(low)) { targets.append(edge.target) }
                     guard !targets.isEmpty else { continue }
                     targets = Array(Set(targets)).sorted()
-                    if groups[targets] == nil { order.append(targets) }
-                    groups[targets, default: []].append(byte)
-                }
-                var result: [(low: UInt8, high: UInt8, target: Int32)] = []
-                for targets in order {
-                    let target = try state(nfa.closure(targets))
-                    var runStart = groups[targets]![0], previous = runStart
-                    for byte in groups[targets]!.dropFirst() {
-                        if byte != previous + 1 {
-                            result.append((runStart, previous, target))
-                            runStart = byte
-                        }
-                        previous = byte
+                    let target: Int32
+                    if let known = targetsOf[targets] {
+                        target = known
+                    } else {
+                        target = try state(nfa.closure(targets))
+                        targetsOf[targets] = target
                     }
-                    result.append((runStart, previous, target))
+                    if let last = result.last, last.target == target, Int(last.high) + 1 == low {
+                        result[result.count - 1].high = UInt8(high)
+                    } else {
+                        result.append((UInt8(low), UInt8(high), target))
+                    }
                 }
-                byteEdges[Int(id)] = result.sorted { $0.low < $1.low }
+                byteEdges[Int(id)] = result
             }
             var byRule: [Int32: [Int32]] = [:]
             for node in nodes {

@@ -3,7 +3,7 @@
 /// start and accept node.
 struct NFABuilder {
     var epsilon: [[Int32]] = []
-    var byteEdges: [[(set: ByteSet, target: Int32)]] = []
+    var byteEdges: [[(set: ByteSet, ranges: [ClosedRange<UInt8>], target: Int32)]] = []
     var ruleEdges: [[(rule: Int32, target: Int32)]] = []
     let ruleIndex: [String: Int32]
     let nodeLimit: Int
@@ -25,7 +25,7 @@ struct NFABuilder {
     mutating func build(_ expression: GrammarExpression, from: Int32, to: Int32) throws(GrammarError) {
         switch expression {
         case .bytes(let set):
-            if !set.isEmpty { byteEdges[Int(from)].append((set, to)) }
+            if !set.isEmpty { byteEdges[Int(from)].append((set, set.ranges, to)) }
         case .rule(let name):
             guard let rule = ruleIndex[name] else { throw .undefinedRule(name, referencedBy: nil) }
             ruleEdges[Int(from)].append((rule, to))

@@ -32,7 +32,7 @@ final class StateTableStore: @unchecked Sendable {
 }
 
 /// A rule together with every rule it reaches: equal closures compile to equal automata.
-struct RuleClosure: Hashable, @unchecked Sendable {
+struct RuleClosure: Hashable, Sendable {
     let rule: String
     let bodies: [String: GrammarExpression]
     private let hash: Int

@@ -79,3 +79,42 @@ import Testing
         #expect(try compiler.compile(.regex("a+")) !== first)
     }
 }
+
+/// One compiled grammar serves many threads: masks computed concurrently (building the
+/// shared token tables as they go) equal those computed alone.
+@Suite struct ConcurrencyTests {
+    @Test func concurrentMatchersAgreeWithASerialOne() throws {
+        let source = GrammarSource.jsonSchema(#"{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"array","items":{"type":"number"}}},"required":["a","b"]}"#)
+        let prefixes = ["", "{\"a\":", "{\"a\": \"x", "{\"a\":\"\",\"b\":[", "{\"a\":\"\",\"b\":[1.5, -2"]
+        let serial = try TestVocabulary.compiler().compile(source)
+        let expected = prefixes.map { prefix -> TokenMaskWords in
+            let matcher = serial.makeConstraint()
+            _ = matcher.accept(bytes: Array(prefix.utf8))
+            return TokenMaskWords(matcher.allowedTokens().words)
+        }
+        let shared = try TestVocabulary.compiler().compile(source)
+        let results = ResultBox(count: prefixes.count * 8)
+        DispatchQueue.concurrentPerform(iterations: prefixes.count * 8) { index in
+            let matcher = shared.makeConstraint()
+            _ = matcher.accept(bytes: Array(prefixes[index % prefixes.count].utf8))
+            results.set(index, TokenMaskWords(matcher.allowedTokens().words))
+        }
+        for index in 0..<(prefixes.count * 8) {
+            #expect(results.get(index) == expected[index % prefixes.count], "prefix \(prefixes[index % prefixes.count])")
+        }
+    }
+}
+
+struct TokenMaskWords: Equatable, Sendable {
+    let words: [UInt64]
+    init(_ words: [UInt64]) { self.words = words }
+}
+
+/// Results written from several threads.
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [TokenMaskWords?]
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ value: TokenMaskWords) { lock.lock(); values[index] = value; lock.unlock() }
+    func get(_ index: Int) -> TokenMaskWords? { lock.lock(); defer { lock.unlock() }; return values[index] }
+}

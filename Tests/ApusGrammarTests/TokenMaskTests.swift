@@ -85,3 +85,27 @@ import Testing
         #expect(full.count >= 2)
     }
 }
+
+/// Compile-time behaviour: eager table preparation and the size limit.
+@Suite struct CompileLimitTests {
+    @Test func preparedTablesGiveTheSameMasks() throws {
+        let source = GrammarSource.jsonSchema(#"{"type":"array","items":{"type":"string","maxLength":4},"maxItems":2}"#)
+        let lazy = try TestVocabulary.compiler().compile(source)
+        let eager = try TestVocabulary.compiler().compile(source)
+        eager.prepareAllStates()
+        #expect(eager.preparedStateCount > 0 && lazy.preparedStateCount == 0)
+        let first = lazy.makeConstraint(), second = eager.makeConstraint()
+        for text in ["", "[", "[\"", "[\"ab", "[\"abcd\"", "[\"abcd\",", "[\"abcd\", \"\"]"] {
+            let a = lazy.makeConstraint(), b = eager.makeConstraint()
+            #expect(a.accept(bytes: Array(text.utf8)) && b.accept(bytes: Array(text.utf8)))
+            #expect(a.allowedTokens() == b.allowedTokens(), "after \(text)")
+        }
+        #expect(first.allowedTokens() == second.allowedTokens())
+    }
+
+    @Test func automatonBlowUpIsATypedError() {
+        // A regex whose deterministic automaton needs 2^21 states.
+        #expect(throws: GrammarError.self) { try GrammarAutomaton(GrammarSource.regex("[ab]*a[ab]{20}").grammar()) }
+        #expect(throws: GrammarError.self) { try GrammarAutomaton(GrammarSource.regex("((a{1000}){1000}){1000}").grammar()) }
+    }
+}

@@ -11,11 +11,11 @@ public struct ChatCompletionRequest: Sendable, Decodable {
     /// Alternatives per token, 0...20 (needs `logprobs: true`).
     public var topLogprobs: Int?
     /// `text`, `json_object` or `json_schema` (read in document order by `OutputConstraint`).
-    public var responseFormat: JSONValue?
-    /// Tool definitions: not supported yet (400 when non-empty).
-    public var tools: JSONValue?
-    /// Accepted only as `none` or absent while tools are unsupported.
-    public var toolChoice: JSONValue?
+    var responseFormat: JSONValue?
+    /// Tool definitions (read in document order by `ToolRequest`).
+    var tools: JSONValue?
+    /// `none`, `auto`, `required` or a named function (see `ToolRequest`).
+    var toolChoice: JSONValue?
 
     private enum CodingKeys: String, CodingKey {
         case messages, logprobs
