@@ -15,12 +15,11 @@ enum ToolCallGrammar {
     static func grammar(for request: ToolRequest, whitespace: JSONWhitespace) throws(APIError) -> Grammar {
         var allowed = request.tools
         if case .function(let name) = request.choice { allowed = allowed.filter { $0.name == name } }
-        let branches: [ChatValue] = allowed.map { tool in
-            .object(ChatObject([
-                ("type", "object"),
-                ("properties", .object(ChatObject([("name", ["const": .string(tool.name)]), ("arguments", tool.parameters)]))),
-                ("required", ["name", "arguments"]),
-            ]))
+        let branches: [ChatValue] = allowed.map { tool -> ChatValue in
+            let name = ChatValue.object(ChatObject([("const", ChatValue.string(tool.name))]))
+            let properties = ChatValue.object(ChatObject([("name", name), ("arguments", tool.parameters)]))
+            let required = ChatValue.array([.string("name"), .string("arguments")])
+            return .object(ChatObject([("type", ChatValue.string("object")), ("properties", properties), ("required", required)]))
         }
         let schema: ChatValue = branches.count == 1 ? branches[0] : ["anyOf": .array(branches)]
         var grammar: Grammar
