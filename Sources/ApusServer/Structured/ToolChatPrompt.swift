@@ -43,8 +43,13 @@ struct ToolChatPrompt {
                 }
                 text = ([text] + written).filter { !$0.isEmpty }.joined(separator: "\n")
             }
-            entries.append(("content", .string(Self.sentinel(contents.count))))
-            contents.append(text)
+            // Empty content stays empty: templates test it (`if message.content`), and it cannot forge tokens.
+            if text.isEmpty {
+                entries.append(("content", .string("")))
+            } else {
+                entries.append(("content", .string(Self.sentinel(contents.count))))
+                contents.append(text)
+            }
             if templateHandlesTools, !calls.isEmpty {
                 // Templates print `arguments | tojson`: they expect an object, not OpenAI's JSON string.
                 entries.append(("tool_calls", .array(calls.map { call -> ChatValue in
