@@ -20,7 +20,9 @@ struct ToolChatPrompt {
         var contents: [String] = []
         var rendered: [ChatValue] = []
         var prefix: [ChatValue] = []
-        if !templateHandlesTools, !tools.isEmpty {
+        let firstRole = messages.first?.objectValue?["role"]?.stringValue
+        let mergeIntoSystem = !templateHandlesTools && !tools.isEmpty && (firstRole == "system" || firstRole == "developer")
+        if !templateHandlesTools, !tools.isEmpty, !mergeIntoSystem {
             contents.append(Self.toolInstructions(tools))
             prefix.append(["role": "system", "content": .string(Self.sentinel(0))])
         }
@@ -33,6 +35,8 @@ struct ToolChatPrompt {
                                        param: "messages[\(i)].role", code: "unsupported_value")
             }
             var text = Self.text(of: object["content"])
+            // A template may accept only one system message, first: the tool list joins it.
+            if i == 0, mergeIntoSystem { text = Self.toolInstructions(tools) + "\n\n" + text }
             var entries: [(String, ChatValue)] = [("role", .string(role == "developer" ? "system" : role))]
             let calls = object["tool_calls"]?.arrayValue ?? []
             if !templateHandlesTools, !calls.isEmpty {
