@@ -70,11 +70,13 @@ extension APIServer {
                     guard started.indices.contains(choice), !text.isEmpty || !logprobs.isEmpty else { continue }
                     let role = started[choice] ? nil : "assistant"
                     started[choice] = true
-                    var entry = ChatCompletionChunk.Choice(
+                    let entry = ChatCompletionChunk.Choice(
                         index: choice, role: role, content: text,
                         logprobs: plan.logprobs != nil ? ChatLogprobs(logprobs, tokenizer: tokenizer) : nil, finishReason: nil)
                     if toolStreams != nil {
-                        for piece in ChatCompletionChunk.Choice.toolPieces(entry, stream: &toolStreams![choice]) {
+                        let pieces = ChatCompletionChunk.Choice.toolPieces(entry, stream: &toolStreams![choice])
+                        if pieces.isEmpty, role != nil { started[choice] = false }  // the role goes on the first chunk sent
+                        for piece in pieces {
                             try await writer.write(ServerSentEvents.event(chunk([piece])))
                         }
                         continue
