@@ -6,7 +6,8 @@ import Testing
 /// parses and matches, at temperature 1 with several seeds; what Apus cannot enforce is a
 /// 400 naming the parameter.
 @Suite(.enabled(if: modelAvailable)) struct StructuredOutputRouteTests {
-    static let person: [String: Any] = [
+    static var person: [String: Any] {
+        [
         "type": "object",
         "properties": [
             "name": ["type": "string", "maxLength": 12],
@@ -16,7 +17,8 @@ import Testing
         ],
         "required": ["name", "age", "tags", "active"],
     ]
-    static let user: [[String: Any]] = [["role": "user", "content": "Describe a person as JSON."]]
+    }
+    static var user: [[String: Any]] { [["role": "user", "content": "Describe a person as JSON."]] }
 
     /// The message content of a chat response.
     static func content(_ response: TestResponse) throws -> (text: String, finish: String?) {
@@ -36,7 +38,7 @@ import Testing
             let (text, finish) = try Self.content(response)
             #expect(finish == "stop", "only max_tokens may cut a constrained output: \(text)")
             let value = try JSONSerialization.jsonObject(with: Data(text.utf8))
-            let object = try #require(value as? [String: Any], text)
+            let object = try #require(value as? [String: Any], "\(text)")
             #expect(Set(object.keys) == ["name", "age", "tags", "active"])
             #expect(try #require(object["name"] as? String).count <= 12)
             let age = try #require(object["age"] as? Int)
@@ -102,7 +104,7 @@ import Testing
     @Test(arguments: ["allOf", "not", "if", "patternProperties", "minProperties", "uniqueItems", "contains", "multipleOf"])
     func unsupportedSchemaKeywordIsA400NamingIt(keyword: String) async throws {
         try await ServerFixture.withServer { client in
-            let schema: [String: Any] = ["type": "object", "properties": ["x": ["type": "integer", keyword: keyword == "if" ? ["type": "integer"] : 2]]]
+            let schema: [String: Any] = ["type": "object", "properties": ["x": ["type": "integer", keyword: keyword == "if" ? ["type": "integer"] as [String: Any] : 2 as Any]]]
             for (uri, extra) in [("/v1/chat/completions", ["messages": Self.user] as [String: Any]), ("/v1/completions", ["prompt": "x"])] {
                 var request = extra
                 request["response_format"] = ["type": "json_schema", "json_schema": ["name": "s", "schema": schema, "strict": true]]

@@ -39,7 +39,8 @@ struct ToolCallRouteTests {
         try await Application(router: server.makeRouter()).test(.router, body)
     }
 
-    static let weather: [String: Any] = [
+    static var weather: [String: Any] {
+        [
         "type": "function",
         "function": [
             "name": "get_weather", "description": "Get the current weather in a city",
@@ -48,12 +49,15 @@ struct ToolCallRouteTests {
                            "required": ["city", "unit"]],
         ],
     ]
-    static let time: [String: Any] = [
+    }
+    static var time: [String: Any] {
+        [
         "type": "function",
         "function": ["name": "get_time", "description": "Get the local time in a city",
                      "parameters": ["type": "object", "properties": ["city": ["type": "string"]], "required": ["city"]]],
     ]
-    static let question: [[String: Any]] = [["role": "user", "content": "What is the weather in Paris, in celsius?"]]
+    }
+    static var question: [[String: Any]] { [["role": "user", "content": "What is the weather in Paris, in celsius?"]] }
 
     /// The first choice's message and finish reason.
     static func message(_ response: TestResponse) throws -> ([String: Any], String?) {
@@ -68,7 +72,7 @@ struct ToolCallRouteTests {
         let function = try #require(call["function"] as? [String: Any])
         #expect(function["name"] as? String == "get_weather")
         let text = try #require(function["arguments"] as? String, "arguments are a JSON string")
-        let arguments = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], text)
+        let arguments = try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)")
         #expect(Set(arguments.keys) == ["city", "unit"])
         #expect(["celsius", "fahrenheit"].contains(arguments["unit"] as? String))
         return arguments
@@ -137,7 +141,8 @@ struct ToolCallRouteTests {
             _ = try Self.checkWeatherCall(["id": first["id"] as Any, "type": "function",
                                            "function": ["name": "get_weather", "arguments": arguments]])
             #expect(choices.last?["finish_reason"] as? String == "tool_calls")
-            #expect(choices.compactMap { ($0["delta"] as? [String: Any])?["content"] as? String }.joined().isEmpty)
+            let content = choices.compactMap { ($0["delta"] as? [String: Any])?["content"] as? String }.joined()
+            #expect(content.isEmpty)
         }
     }
 
