@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "ApusServer",
             dependencies: [
-                "ApusEngine", "ApusSampling", "ApusTokenizer",
+                "ApusEngine", "ApusSampling", "ApusTokenizer", "ApusGrammar",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -12,6 +12,8 @@ public final class APIServer: Sendable {
     public let slot: EngineSlot
     /// Prometheus metrics.
     public let metrics: ServerMetrics
+    /// The grammar compiler for structured output and forced tool calls.
+    let grammars = GrammarCompilers()
     /// Request log (one line per generation request).
     let logger: Logger
     /// When the server started, for `created` of `/v1/models`.

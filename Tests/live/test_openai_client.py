@@ -235,4 +235,63 @@ def tokenize_detokenize_round_trip():
     check(d["prompt"] == "Hello, world!", d)
 
 
+PERSON = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "maxLength": 20},
+        "age": {"type": "integer", "minimum": 0, "maximum": 120},
+        "pets": {"type": "array", "items": {"enum": ["cat", "dog", "fish"]}, "maxItems": 3},
+    },
+    "required": ["name", "age", "pets"],
+}
+
+
+@test
+def json_schema_response_format_gives_matching_json():
+    for seed in (1, 2, 3):
+        r = client.chat.completions.create(
+            model=MODEL, messages=[{"role": "user", "content": "Describe a person."}], max_tokens=100, temperature=1, seed=seed,
+            response_format={"type": "json_schema", "json_schema": {"name": "person", "schema": PERSON, "strict": True}})
+        c = r.choices[0]
+        check(c.finish_reason == "stop", c)
+        value = json.loads(c.message.content)
+        check(set(value) == {"name", "age", "pets"} and isinstance(value["name"], str) and len(value["name"]) <= 20, value)
+        check(isinstance(value["age"], int) and 0 <= value["age"] <= 120, value)
+        check(isinstance(value["pets"], list) and len(value["pets"]) <= 3 and all(p in ("cat", "dog", "fish") for p in value["pets"]), value)
+    try:
+        client.chat.completions.create(model=MODEL, messages=USER, max_tokens=4, response_format={
+            "type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "object", "minProperties": 1}}})
+        check(False, "an unsupported schema keyword must be refused")
+    except openai.BadRequestError as e:
+        check(e.body["param"] == "response_format" and "minProperties" in e.body["message"], e.body)
+
+
+WEATHER = {"type": "function", "function": {
+    "name": "get_weather", "description": "Get the current weather in a city",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string", "maxLength": 30}}, "required": ["city"]}}}
+
+
+@test
+def tool_choice_required_returns_a_tool_call():
+    question = [{"role": "user", "content": "What is the weather in Paris?"}]
+    r = client.chat.completions.create(model=MODEL, messages=question, tools=[WEATHER], tool_choice="required",
+                                       parallel_tool_calls=False, max_tokens=80, temperature=0)
+    c = r.choices[0]
+    check(c.finish_reason == "tool_calls" and c.message.tool_calls and len(c.message.tool_calls) == 1, c)
+    call = c.message.tool_calls[0]
+    check(call.id.startswith("call_") and call.type == "function" and call.function.name == "get_weather", call)
+    check(set(json.loads(call.function.arguments)) == {"city"}, call)
+    chunks = list(client.chat.completions.create(model=MODEL, messages=question, tools=[WEATHER], tool_choice="required",
+                                                 parallel_tool_calls=False, max_tokens=80, temperature=0, stream=True))
+    fragments = [t for ch in chunks if ch.choices for t in (ch.choices[0].delta.tool_calls or [])]
+    check(fragments and fragments[0].id.startswith("call_") and fragments[0].function.name == "get_weather", fragments)
+    check(all(f.index == 0 for f in fragments), fragments)
+    check(json.loads("".join(f.function.arguments or "" for f in fragments)) == json.loads(call.function.arguments), fragments)
+    check(chunks[-1].choices[0].finish_reason == "tool_calls", chunks[-1])
+    follow = question + [c.message.model_dump(exclude_none=True),
+                         {"role": "tool", "tool_call_id": call.id, "content": '{"temperature": 18}'}]
+    r2 = client.chat.completions.create(model=MODEL, messages=follow, tools=[WEATHER], max_tokens=30, temperature=0)
+    check(r2.choices[0].finish_reason in ("stop", "length", "tool_calls"), r2)
+
+
 print(f"{len(passed)} live client tests passed")

@@ -10,11 +10,11 @@ public struct ChatCompletionRequest: Sendable, Decodable {
     public var logprobs: Bool?
     /// Alternatives per token, 0...20 (needs `logprobs: true`).
     public var topLogprobs: Int?
-    /// `{"type": "text"}` is accepted; structured output is not supported yet (400).
+    /// `text`, `json_object` or `json_schema` (read in document order by `OutputConstraint`).
     var responseFormat: JSONValue?
-    /// Tool definitions: not supported yet (400 when non-empty).
+    /// Tool definitions (read in document order by `ToolRequest`).
     var tools: JSONValue?
-    /// Accepted only as `none` or absent while tools are unsupported.
+    /// `none`, `auto`, `required` or a named function (see `ToolRequest`).
     var toolChoice: JSONValue?
 
     private enum CodingKeys: String, CodingKey {

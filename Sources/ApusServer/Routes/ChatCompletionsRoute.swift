@@ -8,8 +8,7 @@ extension APIServer {
     func chatCompletions(_ request: Request, context: ServerContext) async throws -> Response {
         let started = ContinuousClock.now
         let service = try slot.ready()
-        let body = try await decode(ChatCompletionRequest.self, from: request)
-        try Self.refuseUnsupported(body)
+        let (body, ordered) = try await decodeKeepingOrder(ChatCompletionRequest.self, from: request)
         var plan = try GenerationPlan(body.sampling, maxTokens: body.maxCompletionTokens ?? body.sampling.maxTokens,
                                       maxTokensParam: body.maxCompletionTokens != nil ? "max_completion_tokens" : "max_tokens",
                                       vocabularySize: service.vocabularySize, configuration: configuration)
@@ -18,11 +17,12 @@ extension APIServer {
             guard body.logprobs == true else { throw APIError.invalid("top_logprobs requires logprobs to be true", param: "top_logprobs") }
         }
         if body.logprobs == true { plan.logprobs = body.topLogprobs ?? 0 }
-        let prompt = try PromptTokens.chat(body.messages, builder: slot.chatPrompt,
-                                           missingTemplate: configuration.missingChatTemplateReason)
+        let structure = try chatStructure(body, ordered: ordered, service: service)
+        let prompt = structure.prompt
         try checkLength(prompt.count, service: service, param: "messages")
         let id = Self.makeID("chatcmpl-")
-        let generation = makeRequest(id: id, prompt: prompt, plan: plan, service: service)
+        var generation = makeRequest(id: id, prompt: prompt, plan: plan, service: service)
+        generation.constraint = structure.constraint
         let run = try GenerationRun([generation], service: service, retryAfter: configuration.retryAfterSeconds) { [self] summary in
             finish(summary, id: id, endpoint: "chat", started: started)
         }
@@ -30,7 +30,7 @@ extension APIServer {
         let created = Int(Date().timeIntervalSince1970)
         let tokenizer = service.tokenizer
         if plan.stream {
-            return streamChat(run, id: id, created: created, plan: plan, tokenizer: tokenizer)
+            return streamChat(run, id: id, created: created, plan: plan, tokenizer: tokenizer, toolFormat: structure.toolFormat)
         }
         var accumulator = ChoiceAccumulator(prompts: 1, n: plan.n)
         for await (index, event) in run.events { accumulator.add(event, prompt: index) }
@@ -41,19 +41,24 @@ extension APIServer {
         let response = ChatCompletionResponse(
             id: id, created: created, model: configuration.servedModelName, systemFingerprint: configuration.systemFingerprint,
             choices: accumulator.choices[0].enumerated().map { index, choice in
-                .init(index: index, content: choice.text,
-                      logprobs: plan.logprobs != nil ? ChatLogprobs(choice.logprobs, tokenizer: tokenizer) : nil,
-                      finishReason: apiFinishReason(choice.finish))
+                var entry = ChatCompletionResponse.Choice(
+                    index: index, content: choice.text,
+                    logprobs: plan.logprobs != nil ? ChatLogprobs(choice.logprobs, tokenizer: tokenizer) : nil,
+                    finishReason: apiFinishReason(choice.finish))
+                if let format = structure.toolFormat { entry.extractToolCalls(format) }
+                return entry
             },
             usage: Usage(usages), apusTimings: plan.reportTimings ? TimingsReport(usages) : nil)
         return try json(response)
     }
 
     /// The streamed response: a chunk per text delta, a chunk per finish, the usage chunk, `[DONE]`.
-    private func streamChat(_ run: GenerationRun, id: String, created: Int, plan: GenerationPlan, tokenizer: Tokenizer) -> Response {
+    private func streamChat(_ run: GenerationRun, id: String, created: Int, plan: GenerationPlan, tokenizer: Tokenizer,
+                            toolFormat: ToolCallFormat?) -> Response {
         let model = configuration.servedModelName, fingerprint = configuration.systemFingerprint
         let body = ResponseBody { writer in
             var started = Array(repeating: false, count: plan.n)
+            var toolStreams = toolFormat.map { format in Array(repeating: ToolCallStream(format: format), count: plan.n) }
             var usages: [RequestUsage] = []
             func chunk(_ choices: [ChatCompletionChunk.Choice], usage: Usage? = nil, timings: TimingsReport? = nil) -> ChatCompletionChunk {
                 ChatCompletionChunk(id: id, created: created, model: model, systemFingerprint: fingerprint, choices: choices,
@@ -68,6 +73,14 @@ extension APIServer {
                     let entry = ChatCompletionChunk.Choice(
                         index: choice, role: role, content: text,
                         logprobs: plan.logprobs != nil ? ChatLogprobs(logprobs, tokenizer: tokenizer) : nil, finishReason: nil)
+                    if toolStreams != nil {
+                        let pieces = ChatCompletionChunk.Choice.toolPieces(entry, stream: &toolStreams![choice])
+                        if pieces.isEmpty, role != nil { started[choice] = false }  // the role goes on the first chunk sent
+                        for piece in pieces {
+                            try await writer.write(ServerSentEvents.event(chunk([piece])))
+                        }
+                        continue
+                    }
                     try await writer.write(ServerSentEvents.event(chunk([entry])))
                 case let .finished(choice, reason, _):
                     guard started.indices.contains(choice) else { continue }
@@ -76,10 +89,19 @@ extension APIServer {
                             status: .internalServerError, message: "the engine failed while generating choice \(choice)",
                             type: "server_error", code: "engine_error")))
                     }
-                    let role = started[choice] ? nil : "assistant"
+                    var role = started[choice] ? nil : "assistant"
                     started[choice] = true
+                    var finishReason = apiFinishReason(reason)
+                    if toolStreams != nil {
+                        let rest = toolStreams![choice].finish()
+                        if !rest.isEmpty {
+                            try await writer.write(ServerSentEvents.event(chunk([.init(index: choice, role: role, content: rest, logprobs: nil, finishReason: nil)])))
+                            role = nil
+                        }
+                        if toolStreams![choice].callCount > 0, finishReason == "stop" { finishReason = "tool_calls" }
+                    }
                     let entry = ChatCompletionChunk.Choice(index: choice, role: role, content: role == nil ? nil : "",
-                                                           logprobs: nil, finishReason: apiFinishReason(reason))
+                                                           logprobs: nil, finishReason: finishReason)
                     try await writer.write(ServerSentEvents.event(chunk([entry])))
                 case let .completed(usage):
                     usages.append(usage)
@@ -93,20 +115,6 @@ extension APIServer {
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
-    }
-
-    /// Structured output and tools come with issue 19; until then they are refused, never ignored.
-    private static func refuseUnsupported(_ body: ChatCompletionRequest) throws(APIError) {
-        if let format = body.responseFormat, !format.isEmpty, format != .object(["type": .string("text")]) {
-            throw APIError.invalid("response_format other than {\"type\": \"text\"} is not supported yet", param: "response_format",
-                                   code: "unsupported_value")
-        }
-        if let tools = body.tools, !tools.isEmpty {
-            throw APIError.invalid("tools are not supported yet", param: "tools", code: "unsupported_value")
-        }
-        if let choice = body.toolChoice, choice != .null, choice != .string("none") {
-            throw APIError.invalid("tool_choice other than \"none\" is not supported yet", param: "tool_choice", code: "unsupported_value")
-        }
     }
 
     /// 400 when a prompt leaves no room for even one generated token.

@@ -8,7 +8,7 @@ extension APIServer {
     func completions(_ request: Request, context: ServerContext) async throws -> Response {
         let started = ContinuousClock.now
         let service = try slot.ready()
-        let body = try await decode(CompletionRequest.self, from: request)
+        let (body, ordered) = try await decodeKeepingOrder(CompletionRequest.self, from: request)
         var plan = try GenerationPlan(body.sampling, maxTokens: body.sampling.maxTokens, maxTokensParam: "max_tokens",
                                       vocabularySize: service.vocabularySize, configuration: configuration)
         if let logprobs = body.logprobs {
@@ -32,8 +32,11 @@ extension APIServer {
             try checkLength(prompt.tokens.count, service: service, param: prompts.count > 1 ? "prompt[\(index)]" : "prompt")
         }
         let id = Self.makeID("cmpl-")
+        let constraint = try constraintFactory(ordered, service: service)
         let requests = prompts.enumerated().map { index, prompt in
-            makeRequest(id: prompts.count > 1 ? "\(id)-\(index)" : id, prompt: prompt.tokens, plan: plan, service: service)
+            var generation = makeRequest(id: prompts.count > 1 ? "\(id)-\(index)" : id, prompt: prompt.tokens, plan: plan, service: service)
+            generation.constraint = constraint
+            return generation
         }
         let run = try GenerationRun(requests, service: service, retryAfter: configuration.retryAfterSeconds) { [self] summary in
             finish(summary, id: id, endpoint: "completions", started: started)
