@@ -37,7 +37,7 @@ CASES = [
     ("messages a string", CHAT, {"messages": "hi"}, 400, "messages"),
     ("messages empty", CHAT, {"messages": []}, 400, "messages"),
     ("unknown role", CHAT, {"messages": [{"role": "wizard", "content": "x"}]}, 400, "messages[0].role"),
-    ("tool role", CHAT, {"messages": [{"role": "tool", "content": "x"}]}, 400, "messages[0].role"),
+    ("function role", CHAT, {"messages": [{"role": "function", "name": "f", "content": "x"}]}, 400, "messages[0].role"),
     ("role missing", CHAT, {"messages": [{"content": "x"}]}, 400, "messages[0].role"),
     ("content missing", CHAT, {"messages": [{"role": "user"}]}, 400, "messages[0].content"),
     ("content a number", CHAT, {"messages": [{"role": "user", "content": 42}]}, 400, "messages[0].content"),

@@ -13,8 +13,9 @@ enum PromptTokens {
         var pairs: [(role: String, content: String)] = []
         for (i, message) in messages.enumerated() {
             guard chatRoles.contains(message.role) else {
-                let hint = message.role == "tool" || message.role == "function"
-                    ? "tool messages are not supported yet" : "use system, developer, user or assistant"
+                let hint = message.role == "function"
+                    ? "the deprecated 'function' role is not supported; send tool results with role 'tool'"
+                    : "use system, developer, user, assistant or tool"
                 throw APIError.invalid("messages[\(i)].role '\(message.role)' is not supported: \(hint)",
                                        param: "messages[\(i)].role", code: "unsupported_value")
             }
