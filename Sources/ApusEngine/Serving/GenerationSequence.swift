@@ -14,8 +14,6 @@ public struct GenerationSequence: Sendable {
         case waiting
         /// Being computed step by step.
         case running
-        /// Done; its blocks are freed.
-        case finished
     }
 
     /// Engine-wide id (also the KV cache's sequence key).
