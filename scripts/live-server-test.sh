@@ -71,6 +71,19 @@ curl -sf "http://127.0.0.1:$FUZZ_PORT/health" >/dev/null || fail "unhealthy afte
 kill -TERM "$FUZZ"; wait "$FUZZ" || fail "fuzz server exit code $?"
 rm -f "$FUZZ_LOG" "$FUZZ_LOG.st"
 
+echo "== README's serving examples as printed, on a server without a key (qwen2.5-coder-0.5b, trained for tool calls)"
+README_PORT=$(free_port)
+README_LOG=$(mktemp)
+README_MODEL=qwen2.5-coder-0.5b
+[ -f "${APUS_MODELS:-$HOME/.cache/apus/models}/$README_MODEL.gguf" ] || README_MODEL=smollm2-135m
+"$APUS" serve "$README_MODEL" --port "$README_PORT" --ctx-size 1024 >"$README_LOG" 2>&1 &
+README_SERVER=$!
+PIDS+=("$README_SERVER")
+wait_ready "$README_PORT" "$README_SERVER" || { cat "$README_LOG"; fail "README server not ready"; }
+"$PY" Tests/live/test_readme_examples.py "http://127.0.0.1:$README_PORT" README.md || { tail -n 20 "$README_LOG"; fail "README examples"; }
+kill -TERM "$README_SERVER"; wait "$README_SERVER" || fail "README server exit code $?"
+rm -f "$README_LOG"
+
 echo "== 429 with Retry-After past --max-waiting"
 SMALL_PORT=$(free_port)
 "$APUS" serve smollm2-135m --port "$SMALL_PORT" --ctx-size 256 --max-seqs 1 --max-waiting 1 >"$SMALL_LOG" 2>&1 &
