@@ -29,6 +29,10 @@ public struct ThroughputBenchmark: Sendable {
         /// Constrained requests end where their grammar or `outputLength` ends them; they do not
         /// force `outputLength` tokens, which could contradict the grammar.
         public var constraint: (@Sendable () -> any TokenConstraint)?
+        /// Submit the first request alone and the others once its first token exists: with a
+        /// shared prefix, the later requests then find it computed (a warm system prompt), both
+        /// with prefix caching and without.
+        public var firstAlone = false
 
         /// The default workload (64 × 128 in / 128 out, 16 at a time).
         public init() {}
@@ -147,6 +151,7 @@ public struct ThroughputBenchmark: Sendable {
             for await event in stream { if case .delta = event, first == nil { first = monotonicSeconds() } }
             return first.map { (submitted, $0) }
         } : nil
+        let firstToken = AsyncStream<Void>.makeStream()
         try await withThrowingTaskGroup(of: (RequestRecord, Int).self) { group in
             var next = 0
             func submit() throws {
@@ -161,8 +166,13 @@ public struct ThroughputBenchmark: Sendable {
                 let stream = try engine.submit(request)
                 let submitted = monotonicSeconds()
                 let index = next
-                group.addTask { try await Self.record(stream, index: index, submitted: submitted) }
+                let signal = index == 0 && workload.firstAlone ? firstToken.continuation : nil
+                group.addTask { try await Self.record(stream, index: index, submitted: submitted, firstToken: signal) }
                 next += 1
+            }
+            if workload.firstAlone {
+                try submit()
+                for await _ in firstToken.stream { break }
             }
             while next < min(workload.concurrency, prompts.count) { try submit() }
             for try await (record, hits) in group {
@@ -178,7 +188,10 @@ public struct ThroughputBenchmark: Sendable {
                       interference: window.flatMap { $0 })
     }
 
-    private static func record(_ stream: AsyncStream<GenerationEvent>, index: Int, submitted: Double) async throws -> (RequestRecord, Int) {
+    private static func record(_ stream: AsyncStream<GenerationEvent>, index: Int, submitted: Double,
+                               firstToken: AsyncStream<Void>.Continuation?) async throws -> (RequestRecord, Int) {
+        // Finishing the signal also releases the waiter when the request ends without a token.
+        defer { firstToken?.finish() }
         var times: [Double] = []
         var tokenCount = 0
         var usage = RequestUsage()
@@ -186,7 +199,7 @@ public struct ThroughputBenchmark: Sendable {
             switch event {
             case let .delta(_, _, tokens, _):
                 // A delta carries several tokens when jump-forward appended forced text.
-                if !tokens.isEmpty { times.append(monotonicSeconds()) }
+                if !tokens.isEmpty { times.append(monotonicSeconds()); firstToken?.yield() }
                 tokenCount += tokens.count
             case let .finished(_, reason, _):
                 if reason == .error || reason == .cancelled { throw BenchmarkError.requestFailed(reason.rawValue) }

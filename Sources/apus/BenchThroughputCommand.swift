@@ -20,6 +20,8 @@ struct BenchThroughput: AsyncParsableCommand {
     @Option(help: "Tokens computed per engine step.") var maxBatchTokens = EngineConfiguration().maxBatchTokens
     @Option(help: "Prompt tokens a step computes at most when it also decodes (default: the engine's).")
     var maxPromptTokensBesideDecodes = EngineConfiguration().maxPromptTokensBesideDecodes
+    @Option(help: "Prompt tokens a step computes at most per stream it decodes (default: the engine's).")
+    var promptTokensPerDecode = EngineConfiguration().promptTokensPerDecode
     @Option(help: "Sequences running at once (default: --max-concurrency).") var maxSeqs: Int?
     @Option(help: "KV cache size in MiB.") var kvCacheMib: Int?
     @Option(help: "KV cache size in token positions (wins over --kv-cache-mib).") var kvCacheTokens: Int?
@@ -27,6 +29,8 @@ struct BenchThroughput: AsyncParsableCommand {
     var longPromptLen = 0
     @Option(help: "Seconds into the run at which the long prompt arrives.") var longPromptAt = 2.0
     @Flag(help: "Turn prefix caching off.") var noPrefixCaching = false
+    @Flag(help: "Submit the first request alone and the rest once its first token exists (with --shared-prefix: a warm system prompt).")
+    var firstAlone = false
     @Option(help: "Constrain every request's output to the JSON Schema in this file (outputs end where the schema or --output-len ends them).")
     var jsonSchema: String?
     @Flag(help: "Sample constrained text one token at a time instead of appending forced runs at once.")
@@ -37,7 +41,8 @@ struct BenchThroughput: AsyncParsableCommand {
         guard numPrompts > 0, inputLen > 0, outputLen > 0, maxConcurrency > 0 else {
             throw ValidationError("--num-prompts, --input-len, --output-len and --max-concurrency must be positive")
         }
-        let sequences = maxSeqs ?? maxConcurrency
+        // The long prompt runs beside the workload's streams, so it needs a sequence slot of its own.
+        let sequences = (maxSeqs ?? maxConcurrency) + (longPromptLen > 0 ? 1 : 0)
         let context = max(inputLen + outputLen, longPromptLen + 1) + 16
         let loaded = try LoadedModel(modelOption, contextLength: context, batchSize: maxBatchTokens, logitRows: sequences)
         let engine = try loaded.engine(maxSequences: sequences, batchSize: maxBatchTokens, contextLength: context) {
@@ -45,6 +50,7 @@ struct BenchThroughput: AsyncParsableCommand {
             $0.kvCacheMiB = kvCacheMib
             $0.prefixCaching = !noPrefixCaching
             $0.maxPromptTokensBesideDecodes = maxPromptTokensBesideDecodes
+            $0.promptTokensPerDecode = promptTokensPerDecode
             $0.maxWaiting = max(numPrompts, $0.maxWaiting)
             $0.jumpForward = !noJumpForward
         }
@@ -58,6 +64,7 @@ struct BenchThroughput: AsyncParsableCommand {
         workload.seed = seed
         workload.interferingPromptLength = longPromptLen
         workload.interferenceDelay = longPromptAt
+        workload.firstAlone = firstAlone
         if let jsonSchema {
             let text = try String(contentsOfFile: jsonSchema, encoding: .utf8)
             let compiled = try GrammarCompiler(tokenizer: loaded.tokenizer).compile(.jsonSchema(text))
@@ -86,9 +93,10 @@ struct BenchThroughput: AsyncParsableCommand {
         if json {
             let object: [String: Any] = [
                 "model": model, "num_prompts": numPrompts, "input_len": inputLen, "output_len": outputLen,
-                "max_concurrency": maxConcurrency, "shared_prefix": sharedPrefix, "threads": modelOption.threads,
+                "max_concurrency": maxConcurrency, "shared_prefix": sharedPrefix, "first_alone": firstAlone, "threads": modelOption.threads,
                 "max_batch_tokens": maxBatchTokens,
-                "max_prompt_tokens_beside_decodes": maxPromptTokensBesideDecodes ?? maxBatchTokens, "prefix_caching": !noPrefixCaching,
+                "max_prompt_tokens_beside_decodes": maxPromptTokensBesideDecodes ?? maxBatchTokens,
+                "prompt_tokens_per_decode": promptTokensPerDecode ?? 0, "prefix_caching": !noPrefixCaching,
                 "elapsed_time": r.seconds, "requests_per_second": r.requestThroughput,
                 "output_tokens_per_second": r.outputThroughput, "total_tokens_per_second": r.totalThroughput,
                 "mean_ttft_ms": mean(ttft) * 1000, "median_ttft_ms": percentile(ttft, 50) * 1000,

@@ -40,6 +40,8 @@ struct Serve: AsyncParsableCommand {
     var maxBatchTokens = EngineConfiguration().maxBatchTokens
     @Option(help: "Prompt tokens a step computes at most when it also decodes running streams (bounds their inter-token latency during a long prefill).")
     var maxPromptTokensBesideDecodes = EngineConfiguration().maxPromptTokensBesideDecodes
+    @Option(help: "Prompt tokens a step computes at most per running stream it decodes (1 keeps their inter-token latency under about 2× during a long prefill).")
+    var promptTokensPerDecode = EngineConfiguration().promptTokensPerDecode
     @Option(name: .customLong("max-seqs"), help: "Sequences running at once.")
     var maxSequences = EngineConfiguration().maxSequences
     @Option(help: "KV cache size in tokens (default: the engine's, fitted to the machine).")
@@ -87,6 +89,7 @@ struct Serve: AsyncParsableCommand {
         var engineConfiguration = EngineConfiguration()
         engineConfiguration.maxBatchTokens = maxBatchTokens
         engineConfiguration.maxPromptTokensBesideDecodes = maxPromptTokensBesideDecodes
+        engineConfiguration.promptTokensPerDecode = promptTokensPerDecode
         engineConfiguration.maxSequences = maxSequences
         engineConfiguration.kvCacheTokens = kvCacheTokens
         engineConfiguration.kvCacheMiB = kvCacheMib

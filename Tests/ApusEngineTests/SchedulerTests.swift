@@ -71,6 +71,26 @@ import Testing
         #expect(h.scheduler.sequences[short]!.outputCount == steps + 1)
     }
 
+    @Test func promptTokensPerDecodeFollowTheLoad() {
+        var h = Harness(blocks: 700, budget: 64)
+        h.scheduler = Scheduler(limits: .init(maxBatchTokens: 64, maxSequences: 8, promptTokensPerDecode: 2),
+                                blocks: BlockManager(blockCount: 700, blockSize: 4))
+        // Three streams decoding: a long prompt gets at most 2 tokens per decode.
+        let streams = (0..<3).map { h.submit(Array(repeating: 3 + $0, count: 10))[0] }
+        while streams.contains(where: { h.scheduler.sequences[$0]!.outputCount == 0 }) { h.step() }
+        let long = h.submit(Array(repeating: 9, count: 100))[0]
+        var sawPrompt = false
+        while h.scheduler.sequences[long]!.computedCount < 90 {
+            let plan = h.step()
+            let decodes = plan.chunks.filter { $0.sequence != long }
+            let prompt = plan.chunks.filter { $0.sequence == long }.reduce(0) { $0 + $1.count }
+            #expect(decodes.count == 3)
+            #expect(prompt <= 2 * decodes.count, "\(plan.chunks)")
+            sawPrompt = sawPrompt || prompt == 6
+        }
+        #expect(sawPrompt)
+    }
+
     @Test func promptTokensBesideDecodesAreCapped() {
         var h = Harness(blocks: 700, budget: 64)
         h.scheduler = Scheduler(limits: .init(maxBatchTokens: 64, maxSequences: 8, maxPromptTokensBesideDecodes: 8),

@@ -56,6 +56,9 @@ public final class Engine: @unchecked Sendable {
         if let cap = config.maxPromptTokensBesideDecodes, cap < 1 {
             throw .invalidParameter("max_prompt_tokens_beside_decodes", "\(cap)", ">= 1")
         }
+        if let perDecode = config.promptTokensPerDecode, perDecode < 1 {
+            throw .invalidParameter("prompt_tokens_per_decode", "\(perDecode)", ">= 1")
+        }
         guard config.blockSize > 0, config.maxWaiting >= 0 else {
             throw .invalidParameter("block size / max waiting", "\(config.blockSize) / \(config.maxWaiting)", "> 0 / >= 0")
         }
@@ -71,7 +74,8 @@ public final class Engine: @unchecked Sendable {
         contextLength = min(model.contextLength, cache.capacityTokens)
         scheduler = Scheduler(limits: .init(maxBatchTokens: config.maxBatchTokens, maxSequences: config.maxSequences,
                                             prefixCaching: config.prefixCaching,
-                                            maxPromptTokensBesideDecodes: config.maxPromptTokensBesideDecodes),
+                                            maxPromptTokensBesideDecodes: config.maxPromptTokensBesideDecodes,
+                                            promptTokensPerDecode: config.promptTokensPerDecode),
                               blocks: BlockManager(blockCount: cache.blockCount, blockSize: config.blockSize))
         runner = Runner(model: model, cache: cache, endTokens: tokenizer.vocabulary.endOfGeneration.map(Int.init))
         snapshot.kvCacheTokens = cache.capacityTokens

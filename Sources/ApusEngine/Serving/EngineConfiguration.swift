@@ -6,6 +6,10 @@ public struct EngineConfiguration: Sendable {
     /// (`--max-prompt-tokens-beside-decodes`; nil: the whole `maxBatchTokens`). Bounds what a long
     /// prompt adds to the running streams' inter-token latency.
     public var maxPromptTokensBesideDecodes: Int?
+    /// Prompt tokens a step that decodes computes at most per decoding stream
+    /// (`--prompt-tokens-per-decode`; nil: no such bound). 1 keeps the running streams'
+    /// inter-token latency under about twice its value while a long prompt is prefilled.
+    public var promptTokensPerDecode: Int?
     /// Sequences running at once at most (`--max-seqs`).
     public var maxSequences = 32
     /// KV cache size in token positions (`--kv-cache-tokens`); wins over `kvCacheMiB`.

@@ -22,14 +22,20 @@ public struct Scheduler: Sendable {
         /// long prompt adds to their inter-token latency; steps without decodes (an idle engine
         /// filling its first prompts) still use the whole budget.
         public var maxPromptTokensBesideDecodes: Int?
+        /// Prompt tokens a step that decodes computes at most per decoding stream; nil for no
+        /// such bound. On a CPU a batched step's time grows about linearly with its tokens, so
+        /// 1 keeps a step at most about twice a decode-only step whatever the batch: the cap
+        /// follows the load instead of being one number for one stream and for thirty-two.
+        public var promptTokensPerDecode: Int?
 
         /// The limits.
         public init(maxBatchTokens: Int, maxSequences: Int, prefixCaching: Bool = true,
-                    maxPromptTokensBesideDecodes: Int? = nil) {
+                    maxPromptTokensBesideDecodes: Int? = nil, promptTokensPerDecode: Int? = nil) {
             self.maxBatchTokens = maxBatchTokens
             self.maxSequences = maxSequences
             self.prefixCaching = prefixCaching
             self.maxPromptTokensBesideDecodes = maxPromptTokensBesideDecodes
+            self.promptTokensPerDecode = promptTokensPerDecode
         }
     }
 
@@ -126,7 +132,10 @@ public struct Scheduler: Sendable {
         for id in decoding where budget > 0 && sequences[id]?.status == .running {
             scheduleRunning(id, budget: &budget, scheduled: &scheduled, plan: &plan)
         }
-        if !plan.chunks.isEmpty, let cap = limits.maxPromptTokensBesideDecodes { budget = min(budget, cap) }
+        if !plan.chunks.isEmpty {
+            if let cap = limits.maxPromptTokensBesideDecodes { budget = min(budget, cap) }
+            if let perDecode = limits.promptTokensPerDecode { budget = min(budget, plan.chunks.count * perDecode) }
+        }
         for id in prefilling where budget > 0 && sequences[id]?.status == .running {
             scheduleRunning(id, budget: &budget, scheduled: &scheduled, plan: &plan)
         }
