@@ -62,7 +62,8 @@ struct BenchModel: ParsableCommand {
                 print(String(format: "| %@ | %d | %@ | %.2f ± %.2f | %.2f |", name as NSString, modelOption.threads,
                              r.name as NSString, r.mean, r.standardDeviation, r.median))
             }
-            FileHandle.standardError.write(Data(String(format: "load time %.2f s\n", loaded.loadSeconds).utf8))
+            FileHandle.standardError.write(Data(String(format: "load time %.2f s; %@\n", loaded.loadSeconds,
+                                                       InstructionSet.summary as NSString).utf8))
             if let bandwidth {
                 let limit = bandwidth * 1e9 / Double(bytesPerToken)
                 print(String(format: "\nweights and cache read per token %.1f MB; read bandwidth %.1f GB/s (%d threads, four streams each): generation ceiling %.1f t/s",
