@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "ApusTokenizerTests", dependencies: ["ApusTokenizer", "ApusTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ApusModelsTests", dependencies: ["ApusModels", "ApusTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ApusSamplingTests", dependencies: ["ApusSampling"]),
-        .testTarget(name: "ApusEngineTests", dependencies: ["ApusEngine", "ApusTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ApusEngineTests", dependencies: ["ApusEngine", "ApusGrammar", "ApusTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ApusGrammarTests", dependencies: ["ApusGrammar", "ApusTokenizer", "ApusGGUF", "ApusTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ApusStoreTests", dependencies: ["ApusStore", "ApusTestSupport"]),

@@ -32,6 +32,8 @@ public struct ThroughputBenchmark: Sendable {
 
     /// One request's timings, in seconds from its submission.
     public struct RequestRecord: Sendable {
+        /// Position in submission order (0 is the first request submitted).
+        public var index: Int
         /// Time to first token.
         public var ttft: Double
         /// Time to the last token.
@@ -72,6 +74,20 @@ public struct ThroughputBenchmark: Sendable {
                 }
             }
             return (during, outside)
+        }
+
+        /// Mean time to first token of every request but the first submitted: with a shared
+        /// prefix, the first computes it and the others may find it in the prefix cache.
+        public var meanTTFTAfterFirst: Double {
+            let later = requests.filter { $0.index > 0 }
+            return later.isEmpty ? 0 : later.reduce(0) { $0 + $1.ttft } / Double(later.count)
+        }
+
+        /// Aggregate decode rate: concurrency over the mean time per output token, the steady
+        /// rate of `concurrency` streams decoding together (llama-batched-bench's decode figure).
+        public func decodeThroughput(concurrency: Int) -> Double {
+            let tpots = requests.map(\.tpot).filter { $0 > 0 }
+            return tpots.isEmpty ? 0 : Double(concurrency) * Double(tpots.count) / tpots.reduce(0, +)
         }
 
         /// Requests per second.
@@ -136,7 +152,8 @@ public struct ThroughputBenchmark: Sendable {
                 request.stop.ignoreEndOfGeneration = true
                 let stream = try engine.submit(request)
                 let submitted = monotonicSeconds()
-                group.addTask { try await Self.record(stream, submitted: submitted) }
+                let index = next
+                group.addTask { try await Self.record(stream, index: index, submitted: submitted) }
                 next += 1
             }
             while next < min(workload.concurrency, prompts.count) { try submit() }
@@ -153,7 +170,7 @@ public struct ThroughputBenchmark: Sendable {
                       interference: window.flatMap { $0 })
     }
 
-    private static func record(_ stream: AsyncStream<GenerationEvent>, submitted: Double) async throws -> (RequestRecord, Int) {
+    private static func record(_ stream: AsyncStream<GenerationEvent>, index: Int, submitted: Double) async throws -> (RequestRecord, Int) {
         var times: [Double] = []
         var usage = RequestUsage()
         for await event in stream {
@@ -165,7 +182,7 @@ public struct ThroughputBenchmark: Sendable {
             }
         }
         let gaps = zip(times.dropFirst(), times).map { $0 - $1 }
-        return (RequestRecord(ttft: (times.first ?? submitted) - submitted, latency: (times.last ?? submitted) - submitted,
+        return (RequestRecord(index: index, ttft: (times.first ?? submitted) - submitted, latency: (times.last ?? submitted) - submitted,
                               outputTokens: times.count, gaps: gaps, tokenTimes: times), usage.cachedTokens)
     }
 }

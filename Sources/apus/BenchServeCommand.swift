@@ -85,7 +85,7 @@ struct ServeBenchmarkOptions: ParsableArguments {
     @Option(help: "Comma-separated percentiles to report.")
     var metricPercentiles: String = "90,99"
 
-    @Option(help: "Seed of the prompts and arrival times.")
+    @Option(help: "Seed of the prompts and arrival times (a sweep draws the prompts of its i-th load from seed + i).")
     var seed: UInt64 = 0
 
     @Option(help: "Warm-up requests sent first and not counted.")
@@ -119,7 +119,7 @@ struct ServeBenchmarkOptions: ParsableArguments {
             return value
         }
         let promptTokenizer: any PromptTokenizer = try tokenizer.map { try ModelPromptTokenizer(nameOrPath: $0, modelsDir: modelsDir) } ?? WordTokenizer()
-        let requests = try makeRequests(tokenizer: promptTokenizer)
+        let requests = try makeRequests(tokenizer: promptTokenizer, seed: seed)
         let slo = try GoodputSLO(parsing: goodput)
         let client = OpenAIStreamingClient(baseURL: baseURL, endpoint: endpointKind, connections: numPrompts + numWarmups,
                                            timeoutSeconds: timeout)
@@ -133,10 +133,12 @@ struct ServeBenchmarkOptions: ParsableArguments {
         let count: (@Sendable (String) -> Int)?
         if tokenizer == nil { count = nil } else { count = { @Sendable in promptTokenizer.count($0) } }
         return ServeBenchmarkSession(options: self, client: client, model: modelName, requests: requests, goodput: slo,
-                                     percentiles: percentiles, tokenizerName: tokenizer ?? "words", countTokens: count)
+                                     percentiles: percentiles, tokenizerName: tokenizer ?? "words", countTokens: count,
+                                     promptTokenizer: promptTokenizer)
     }
 
-    private func makeRequests(tokenizer: any PromptTokenizer) throws -> [BenchmarkRequest] {
+    /// The warm-up and measured prompts drawn from `seed` (measured first, warm-ups last).
+    func makeRequests(tokenizer: any PromptTokenizer, seed: UInt64) throws -> [BenchmarkRequest] {
         switch dataset {
         case "random", "shared-prefix":
             let prefix = prefixLen ?? (dataset == "shared-prefix" ? 1000 : 0)
@@ -160,11 +162,20 @@ struct ServeBenchmarkSession {
     let options: ServeBenchmarkOptions
     let client: OpenAIStreamingClient
     let model: String
-    let requests: [BenchmarkRequest]
+    var requests: [BenchmarkRequest]
     let goodput: GoodputSLO?
     let percentiles: [Double]
     let tokenizerName: String
     let countTokens: (@Sendable (String) -> Int)?
+    let promptTokenizer: any PromptTokenizer
+
+    /// The same session with prompts drawn from `seed` instead: a sweep gives every load its
+    /// own prompts, so a server's prefix cache holds none of them from an earlier load.
+    func reseeded(_ seed: UInt64) throws -> ServeBenchmarkSession {
+        var copy = self
+        copy.requests = try options.makeRequests(tokenizer: promptTokenizer, seed: seed)
+        return copy
+    }
 
     /// One measured run at `rate` requests/s and at most `maxConcurrency` in flight.
     func run(rate: Double, maxConcurrency: Int?) async throws -> BenchmarkReport {

@@ -39,10 +39,12 @@ struct BenchSweep: AsyncParsableCommand {
         let session = try await options.open()
         var points: [SweepPlot.Point] = []
         do {
-            for load in loads {
+            for (index, load) in loads.enumerated() {
                 let rate = byRate ? load : .infinity
                 let limit = byRate ? maxConcurrency : Int(load)
-                let report = try await session.run(rate: rate, maxConcurrency: limit)
+                // Load i draws its prompts (and shared prefix) from seed + i: with one prompt set
+                // for every load, the later loads would be served from the prefix cache.
+                let report = try await session.reseeded(options.seed &+ UInt64(index)).run(rate: rate, maxConcurrency: limit)
                 print(report.text)
                 points.append(SweepPlot.Point(load: load, report: report))
                 if let resultDir { try save(report, load: load, byRate: byRate, in: resultDir) }

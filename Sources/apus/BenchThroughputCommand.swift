@@ -16,7 +16,9 @@ struct BenchThroughput: AsyncParsableCommand {
     @Option(help: "Requests in flight at most.") var maxConcurrency = 16
     @Option(help: "Leading prompt tokens all requests share.") var sharedPrefix = 0
     @Option(help: "Seed of the random prompts.") var seed: UInt64 = 0
-    @Option(help: "Tokens computed per engine step.") var maxBatchTokens = 256
+    @Option(help: "Tokens computed per engine step.") var maxBatchTokens = EngineConfiguration().maxBatchTokens
+    @Option(help: "Prompt tokens a step computes at most when it also decodes (default: the engine's).")
+    var maxPromptTokensBesideDecodes = EngineConfiguration().maxPromptTokensBesideDecodes
     @Option(help: "Sequences running at once (default: --max-concurrency).") var maxSeqs: Int?
     @Option(help: "KV cache size in MiB.") var kvCacheMib: Int?
     @Option(help: "KV cache size in token positions (wins over --kv-cache-mib).") var kvCacheTokens: Int?
@@ -37,6 +39,7 @@ struct BenchThroughput: AsyncParsableCommand {
             $0.kvCacheTokens = kvCacheTokens
             $0.kvCacheMiB = kvCacheMib
             $0.prefixCaching = !noPrefixCaching
+            $0.maxPromptTokensBesideDecodes = maxPromptTokensBesideDecodes
             $0.maxWaiting = max(numPrompts, $0.maxWaiting)
         }
         defer { engine.shutdown() }
@@ -73,11 +76,14 @@ struct BenchThroughput: AsyncParsableCommand {
             let object: [String: Any] = [
                 "model": model, "num_prompts": numPrompts, "input_len": inputLen, "output_len": outputLen,
                 "max_concurrency": maxConcurrency, "shared_prefix": sharedPrefix, "threads": modelOption.threads,
-                "max_batch_tokens": maxBatchTokens, "prefix_caching": !noPrefixCaching,
+                "max_batch_tokens": maxBatchTokens,
+                "max_prompt_tokens_beside_decodes": maxPromptTokensBesideDecodes ?? maxBatchTokens, "prefix_caching": !noPrefixCaching,
                 "elapsed_time": r.seconds, "requests_per_second": r.requestThroughput,
                 "output_tokens_per_second": r.outputThroughput, "total_tokens_per_second": r.totalThroughput,
                 "mean_ttft_ms": mean(ttft) * 1000, "median_ttft_ms": percentile(ttft, 50) * 1000,
                 "p99_ttft_ms": percentile(ttft, 99) * 1000, "mean_tpot_ms": mean(tpot) * 1000,
+                "mean_ttft_after_first_ms": r.meanTTFTAfterFirst * 1000,
+                "decode_tokens_per_second": r.decodeThroughput(concurrency: min(maxConcurrency, numPrompts)),
                 "p99_tpot_ms": percentile(tpot, 99) * 1000, "median_itl_ms": percentile(itl, 50) * 1000,
                 "max_itl_ms": (itl.last ?? 0) * 1000, "cached_prompt_tokens": r.cachedTokens,
                 "preemptions": r.metrics.preemptions, "sampling_share": samplingShare,
@@ -103,6 +109,8 @@ struct BenchThroughput: AsyncParsableCommand {
             row("Total token throughput (tok/s):", String(format: "%.2f", r.totalThroughput)),
             row("TTFT mean / median / p99 (ms):", String(format: "%.2f / %.2f / %.2f", mean(ttft) * 1000,
                                                          percentile(ttft, 50) * 1000, percentile(ttft, 99) * 1000)),
+            sharedPrefix == 0 ? nil : row("TTFT mean of requests 2… (ms):", String(format: "%.2f", r.meanTTFTAfterFirst * 1000)),
+            row("Decode throughput (tok/s):", String(format: "%.2f", r.decodeThroughput(concurrency: min(maxConcurrency, numPrompts)))),
             row("TPOT mean / p99 (ms):", String(format: "%.2f / %.2f", mean(tpot) * 1000, percentile(tpot, 99) * 1000)),
             row("ITL median / max (ms):", String(format: "%.2f / %.2f", percentile(itl, 50) * 1000, (itl.last ?? 0) * 1000)),
             longPromptLen == 0 ? nil : row("Long prompt prefill (ms):", String(format: "%.1f", r.interference.map { ($0.end - $0.start) * 1000 } ?? 0)),

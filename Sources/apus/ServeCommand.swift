@@ -38,6 +38,8 @@ struct Serve: AsyncParsableCommand {
     var threads = min(ThreadCount.online, 2)
     @Option(help: "Tokens computed per engine step (prefill chunks + decodes).")
     var maxBatchTokens = EngineConfiguration().maxBatchTokens
+    @Option(help: "Prompt tokens a step computes at most when it also decodes running streams (bounds their inter-token latency during a long prefill).")
+    var maxPromptTokensBesideDecodes = EngineConfiguration().maxPromptTokensBesideDecodes
     @Option(name: .customLong("max-seqs"), help: "Sequences running at once.")
     var maxSequences = EngineConfiguration().maxSequences
     @Option(help: "KV cache size in tokens (default: the engine's, fitted to the machine).")
@@ -50,6 +52,8 @@ struct Serve: AsyncParsableCommand {
     var maxChoices = EngineConfiguration().maxChoices
     @Flag(help: "Turn off prefix caching.")
     var noPrefixCaching = false
+    @Flag(help: "Sample every token of a constrained output (no jump-forward over the text its grammar forces).")
+    var noJumpForward = false
     @Option(help: "Largest request body in bytes; larger gets 413.")
     var maxBodyBytes = 4 << 20
     @Option(help: "Seconds running requests get to finish after SIGINT/SIGTERM.")
@@ -82,12 +86,14 @@ struct Serve: AsyncParsableCommand {
         let option = try ModelOption.parse(["-m", path, "-t", String(threads)] + (modelsDir.map { ["--models-dir", $0] } ?? []))
         var engineConfiguration = EngineConfiguration()
         engineConfiguration.maxBatchTokens = maxBatchTokens
+        engineConfiguration.maxPromptTokensBesideDecodes = maxPromptTokensBesideDecodes
         engineConfiguration.maxSequences = maxSequences
         engineConfiguration.kvCacheTokens = kvCacheTokens
         engineConfiguration.kvCacheMiB = kvCacheMib
         engineConfiguration.maxWaiting = maxWaiting
         engineConfiguration.maxChoices = maxChoices
         engineConfiguration.prefixCaching = !noPrefixCaching
+        engineConfiguration.jumpForward = !noJumpForward
         engineConfiguration.threads = threads
 
         var configuration = ServerConfiguration(servedModelName: servedModelName ?? name)

@@ -71,6 +71,31 @@ import Testing
         #expect(h.scheduler.sequences[short]!.outputCount == steps + 1)
     }
 
+    @Test func promptTokensBesideDecodesAreCapped() {
+        var h = Harness(blocks: 700, budget: 64)
+        h.scheduler = Scheduler(limits: .init(maxBatchTokens: 64, maxSequences: 8, maxPromptTokensBesideDecodes: 8),
+                                blocks: BlockManager(blockCount: 700, blockSize: 4))
+        // Alone, a prompt takes the whole budget.
+        let first = h.submit(Array(repeating: 3, count: 100))[0]
+        #expect(h.step().tokenCount == 64)
+        h.step()
+        #expect(h.scheduler.sequences[first]!.outputCount == 1)
+        // Beside a decode, prompt chunks and admissions share the cap.
+        let long = h.submit(Array(repeating: 5, count: 200))[0]
+        let other = h.submit(Array(repeating: 6, count: 20))[0]
+        while h.scheduler.sequences[long]!.computedCount < 200 {
+            let plan = h.step()
+            #expect(plan.chunks.first?.sequence == first && plan.chunks.first?.count == 1)
+            #expect(plan.tokenCount <= 1 + 8, "\(plan.chunks)")
+        }
+        // The later prompt is admitted once the earlier one is done, still under the cap.
+        for _ in 0..<3 {
+            let plan = h.step()
+            #expect(plan.tokenCount <= 2 + 8, "\(plan.chunks)")
+        }
+        #expect(h.scheduler.sequences[other]!.computedCount >= 20)
+    }
+
     @Test func prefixHitsSkipComputedBlocks() {
         var h = Harness(budget: 64)
         let system = Array(1...12)

@@ -61,27 +61,25 @@ extension Engine {
     }
 
     /// Hands each drawn token to its choice: text delta, and the end of the choice when a
-    /// stop condition, the constraint or the context limit says so.
+    /// stop condition, the constraint or the context limit says so. A constrained choice
+    /// then takes the tokens its constraint forces (jump-forward) in the same delta.
     func emit(_ output: RunnerOutput) {
         let now = monotonicSeconds()
         for sampled in output.sampled {
-            guard let owner = owners[sampled.sequence], let state = requests[owner.request],
+            let id = sampled.sequence
+            guard let owner = owners[id], let state = requests[owner.request],
                   state.choices[owner.choice].finish == nil else { continue }
-            totals.generationTokens += 1
-            var (text, finish, stopString) = state.choices[owner.choice].append(sampled.token)
-            if finish == nil, let constraint = runner.constraint(of: sampled.sequence) {
-                if !constraint.accept(sampled.token) {
-                    state.usage.error = "the constraint rejected token \(sampled.token)"
-                    text += state.choices[owner.choice].end(.error)
-                    finish = .error
-                } else if constraint.isTerminated {
-                    text += state.choices[owner.choice].end(.stop)
-                    finish = .stop
+            var tokens = [sampled.token]
+            var (text, finish, stopString) = take(sampled.token, sequence: id, state: state, choice: owner.choice)
+            if finish == nil, configuration.jumpForward, sampled.logprob == nil, let constraint = runner.constraint(of: id) {
+                for token in constraint.forcedTokens() {
+                    scheduler.append(id, tokens: [token])
+                    tokens.append(token)
+                    let taken = take(token, sequence: id, state: state, choice: owner.choice)
+                    text += taken.text
+                    (finish, stopString) = (taken.finish, taken.stopString)
+                    if finish != nil { break }
                 }
-            }
-            if finish == nil, (scheduler.sequences[sampled.sequence]?.tokens.count ?? 0) >= contextLength {
-                text += state.choices[owner.choice].end(.length)
-                finish = .length
             }
             if state.firstToken == nil {
                 state.firstToken = now
@@ -91,10 +89,33 @@ extension Engine {
                 if let last = state.lastToken { state.usage.timings.interTokenGaps.append(now - last) }
                 state.lastToken = now
             }
-            state.sink(.delta(choice: owner.choice, text: text, tokens: [sampled.token],
+            state.sink(.delta(choice: owner.choice, text: text, tokens: tokens,
                               logprobs: sampled.logprob.map { [$0] } ?? []))
             if let finish { finishChoice(state, owner.choice, finish, stopString: stopString) }
         }
+    }
+
+    /// One token of sequence `id` (already in its tokens) through its choice's stop
+    /// conditions, its constraint and the context limit.
+    private func take(_ token: Int, sequence id: Int, state: RequestState,
+                      choice: Int) -> (text: String, finish: FinishReason?, stopString: String?) {
+        totals.generationTokens += 1
+        var (text, finish, stopString) = state.choices[choice].append(token)
+        if finish == nil, let constraint = runner.constraint(of: id) {
+            if !constraint.accept(token) {
+                state.usage.error = "the constraint rejected token \(token)"
+                text += state.choices[choice].end(.error)
+                finish = .error
+            } else if constraint.isTerminated {
+                text += state.choices[choice].end(.stop)
+                finish = .stop
+            }
+        }
+        if finish == nil, (scheduler.sequences[id]?.tokens.count ?? 0) >= contextLength {
+            text += state.choices[choice].end(.length)
+            finish = .length
+        }
+        return (text, finish, stopString)
     }
 
     /// Ends every choice in `plan` with an error (the forward pass failed).

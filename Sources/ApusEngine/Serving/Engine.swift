@@ -53,6 +53,9 @@ public final class Engine: @unchecked Sendable {
         guard config.maxBatchTokens > 0, config.maxSequences > 0 else {
             throw .invalidParameter("max_batch_tokens / max_seqs", "\(config.maxBatchTokens) / \(config.maxSequences)", "> 0")
         }
+        if let cap = config.maxPromptTokensBesideDecodes, cap < 1 {
+            throw .invalidParameter("max_prompt_tokens_beside_decodes", "\(cap)", ">= 1")
+        }
         guard config.blockSize > 0, config.maxWaiting >= 0 else {
             throw .invalidParameter("block size / max waiting", "\(config.blockSize) / \(config.maxWaiting)", "> 0 / >= 0")
         }
@@ -67,7 +70,8 @@ public final class Engine: @unchecked Sendable {
         self.configuration = config
         contextLength = min(model.contextLength, cache.capacityTokens)
         scheduler = Scheduler(limits: .init(maxBatchTokens: config.maxBatchTokens, maxSequences: config.maxSequences,
-                                            prefixCaching: config.prefixCaching),
+                                            prefixCaching: config.prefixCaching,
+                                            maxPromptTokensBesideDecodes: config.maxPromptTokensBesideDecodes),
                               blocks: BlockManager(blockCount: cache.blockCount, blockSize: config.blockSize))
         runner = Runner(model: model, cache: cache, endTokens: tokenizer.vocabulary.endOfGeneration.map(Int.init))
         snapshot.kvCacheTokens = cache.capacityTokens
@@ -209,6 +213,7 @@ public final class Engine: @unchecked Sendable {
     /// One engine step.
     private func step() {
         let plan = scheduler.schedule()
+        totals.steps += 1
         noteScheduled(plan)
         do {
             let output = try runner.execute(plan, sequences: scheduler.sequences, suppressed: suppressedTokens)

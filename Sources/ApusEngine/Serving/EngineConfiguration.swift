@@ -2,6 +2,10 @@
 public struct EngineConfiguration: Sendable {
     /// Tokens computed per step at most (`--max-batch-tokens`): decodes plus prompt chunks.
     public var maxBatchTokens = 256
+    /// Prompt tokens a step computes at most when it also decodes running streams
+    /// (`--max-prompt-tokens-beside-decodes`; nil: the whole `maxBatchTokens`). Bounds what a long
+    /// prompt adds to the running streams' inter-token latency.
+    public var maxPromptTokensBesideDecodes: Int?
     /// Sequences running at once at most (`--max-seqs`).
     public var maxSequences = 32
     /// KV cache size in token positions (`--kv-cache-tokens`); wins over `kvCacheMiB`.
@@ -16,6 +20,11 @@ public struct EngineConfiguration: Sendable {
     public var maxChoices = 16
     /// Whether prompts reuse cached blocks of earlier requests (`--no-prefix-caching` turns it off).
     public var prefixCaching = true
+    /// Whether a constrained choice appends the tokens its constraint forces without sampling
+    /// them (jump-forward decoding, `--no-jump-forward` turns it off): the fixed text of a
+    /// JSON schema's keys is computed in the next step as one chunk instead of one step per
+    /// token. Choices that ask for logprobs always sample every token.
+    public var jumpForward = true
     /// Compute threads (the model's pool; informational here).
     public var threads: Int?
 

@@ -16,12 +16,20 @@ public struct Scheduler: Sendable {
         public var maxSequences: Int
         /// Whether prompts reuse cached blocks.
         public var prefixCaching: Bool
+        /// Prompt tokens (chunks, recomputation, forced tokens) a step computes at most when it
+        /// also decodes running streams; nil for the whole budget. A step's time grows with its
+        /// tokens, and every running stream waits for the whole step, so this bounds what a
+        /// long prompt adds to their inter-token latency; steps without decodes (an idle engine
+        /// filling its first prompts) still use the whole budget.
+        public var maxPromptTokensBesideDecodes: Int?
 
         /// The limits.
-        public init(maxBatchTokens: Int, maxSequences: Int, prefixCaching: Bool = true) {
+        public init(maxBatchTokens: Int, maxSequences: Int, prefixCaching: Bool = true,
+                    maxPromptTokensBesideDecodes: Int? = nil) {
             self.maxBatchTokens = maxBatchTokens
             self.maxSequences = maxSequences
             self.prefixCaching = prefixCaching
+            self.maxPromptTokensBesideDecodes = maxPromptTokensBesideDecodes
         }
     }
 
@@ -88,6 +96,13 @@ public struct Scheduler: Sendable {
         sequences[id]?.draftTokens = drafts
     }
 
+    /// Appends tokens decided without sampling (jump-forward: the only text a constraint
+    /// allows next). They are computed in the next step like a prompt chunk, with logits for
+    /// the last of them only.
+    public mutating func append(_ id: Int, tokens: [Int]) {
+        sequences[id]?.tokens += tokens
+    }
+
     /// Rolls `id` back to its first `count` tokens (rejected speculative tokens), freeing
     /// the blocks past them.
     public mutating func truncate(_ id: Int, toTokens count: Int) {
@@ -108,7 +123,11 @@ public struct Scheduler: Sendable {
         var scheduled = Set<Int>()
         let decoding = running.filter { sequences[$0]!.computedCount >= sequences[$0]!.tokens.count - 1 }
         let prefilling = running.filter { sequences[$0]!.computedCount < sequences[$0]!.tokens.count - 1 }
-        for id in decoding + prefilling where budget > 0 && sequences[id]?.status == .running {
+        for id in decoding where budget > 0 && sequences[id]?.status == .running {
+            scheduleRunning(id, budget: &budget, scheduled: &scheduled, plan: &plan)
+        }
+        if !plan.chunks.isEmpty, let cap = limits.maxPromptTokensBesideDecodes { budget = min(budget, cap) }
+        for id in prefilling where budget > 0 && sequences[id]?.status == .running {
             scheduleRunning(id, budget: &budget, scheduled: &scheduled, plan: &plan)
         }
         if plan.preempted.isEmpty {
