@@ -76,52 +76,70 @@ public enum AVX512Blocks32 {
                                              _ blocks: Int, _ activations: UnsafeRawPointer, _ stride: Int, _ tokens: Int,
                                              _ output: UnsafeMutablePointer<Float>, _ outputStride: Int,
                                              _ scratch: UnsafeMutableRawPointer) -> Int {
-        // A last group of fewer than two tokens goes to single dots; a group of 2…7 is padded
-        // by repeating its last token, whose extra results are dropped.
+        // A last group of one token goes to single dots. A pass covers up to eight tokens in
+        // as many pairs as it needs (an odd count repeats its last token, whose result is
+        // dropped), so four to seven tokens (batched decoding) cost two to four pairs, not eight.
         let handled = tokens % width == 1 ? tokens - 1 : tokens
         guard handled >= 2, rows > 0 else { return 0 }
         let layout = F.layout
+        // Several passes: the rows are unpacked once into scratch and every pass reads them
+        // there. One pass: each block is unpacked where the pass reads it.
+        let unpackOnce = handled > width
         let unpacked = scratch
         let rowFloats = (scratch + rows * blocks * 32).assumingMemoryBound(to: Float.self)
-        let table = scratch + ((rows * blocks * 40 + 63) & ~63)
-        for r in 0 ..< rows {
-            let row = weights + r * rowBytes
-            for block in 0 ..< blocks {
-                let x = row + block * layout.blockBytes
-                Wide.store32(unpacked + (r * blocks + block) * 32, F.unsignedQuants(x))
-                rowFloats[2 * (r * blocks + block)] = Wide.half(x, 0)
-                rowFloats[2 * (r * blocks + block) + 1] = layout == .q4_1 ? Wide.half(x, 2) : 0
+        let table = unpackOnce ? scratch + ((rows * blocks * 40 + 63) & ~63) : scratch
+        if unpackOnce {
+            for r in 0 ..< rows {
+                let row = weights + r * rowBytes
+                for block in 0 ..< blocks {
+                    let x = row + block * layout.blockBytes
+                    Wide.store32(unpacked + (r * blocks + block) * 32, F.unsignedQuants(x))
+                    rowFloats[2 * (r * blocks + block)] = Wide.half(x, 0)
+                    rowFloats[2 * (r * blocks + block) + 1] = layout == .q4_1 ? Wide.half(x, 2) : 0
+                }
             }
         }
         let biasBytes = _mm512_set1_epi8(layout.bias)
         var first = 0
         while first < handled {
             let count = min(width, handled - first)
+            let pairs = (count + 1) / 2
             // The pass's table: per block, pair p's two tokens' 32 activation bytes side by side.
             for block in 0 ..< blocks {
                 let entry = table + block * tableBlockBytes
                 let offset = block * layout.activationBlockBytes
                 for t in 0 ..< width {
                     let y = activations + (first + min(t, count - 1)) * stride + offset
-                    Wide.store32(entry + 32 * t, Wide.load32(y + layout.activationQuantsOffset))
-                    let scale = Wide.half(y, 0)
-                    let lanes = _mm256_set1_ps(scale)
-                    (entry + 512 + 32 * t).storeBytes(of: lanes, as: __m256.self)
                     if layout == .q4_1 { (entry + 768 + 4 * t).storeBytes(of: Wide.half(y, 2), as: Float.self) }
+                    guard t < 2 * pairs else { continue }
+                    Wide.store32(entry + 32 * t, Wide.load32(y + layout.activationQuantsOffset))
+                    (entry + 512 + 32 * t).storeBytes(of: _mm256_set1_ps(Wide.half(y, 0)), as: __m256.self)
                 }
                 if layout.bias != 0 {
-                    for pair in 0 ..< 4 {
+                    for pair in 0 ..< pairs {
                         let sums = _mm512_dpbusd_epi32(_mm512_setzero_si512(), biasBytes, Wide.load64(entry + 64 * pair))
                         Wide.store64(entry + 256 + 64 * pair, _mm512_sub_epi32(_mm512_setzero_si512(), sums))
                     }
                 }
             }
+            let lanes = table + blocks * tableBlockBytes  // 32 spare bytes after the table
             for r in 0 ..< rows {
-                let results = rowPass(F.self, unpacked + r * blocks * 32, rowFloats + 2 * r * blocks, table, blocks: blocks)
-                let column = output + first * outputStride + r
-                let lanes = table + blocks * tableBlockBytes  // 32 spare bytes after the table
+                let source = RowSource(unpacked: unpackOnce ? unpacked + r * blocks * 32 : nil,
+                                       floats: rowFloats + 2 * r * blocks, raw: weights + r * rowBytes)
+                // Constant pair counts, so each case compiles to a loop with just those pairs.
+                let results = switch (pairs, unpackOnce) {
+                case (1, false): rowPass(F.self, source, table, blocks: blocks, pairs: 1, unpacked: false)
+                case (2, false): rowPass(F.self, source, table, blocks: blocks, pairs: 2, unpacked: false)
+                case (3, false): rowPass(F.self, source, table, blocks: blocks, pairs: 3, unpacked: false)
+                case (4, false): rowPass(F.self, source, table, blocks: blocks, pairs: 4, unpacked: false)
+                case (1, true): rowPass(F.self, source, table, blocks: blocks, pairs: 1, unpacked: true)
+                case (2, true): rowPass(F.self, source, table, blocks: blocks, pairs: 2, unpacked: true)
+                case (3, true): rowPass(F.self, source, table, blocks: blocks, pairs: 3, unpacked: true)
+                default: rowPass(F.self, source, table, blocks: blocks, pairs: 4, unpacked: true)
+                }
                 _mm256_store_ps(lanes.assumingMemoryBound(to: Float.self), results)
                 let values = UnsafePointer<Float>(lanes.assumingMemoryBound(to: Float.self))
+                let column = output + first * outputStride + r
                 var t = 0
                 while t < count {
                     column[t * outputStride] = values[t]
@@ -133,29 +151,49 @@ public enum AVX512Blocks32 {
         return handled
     }
 
-    /// One unpacked row against the eight tokens of the table: their eight dots.
+    /// Where a pass reads a weight row: unpacked in scratch (bytes and per-block floats), or
+    /// the raw blocks.
+    private struct RowSource {
+        let unpacked: UnsafeRawPointer?
+        let floats: UnsafePointer<Float>
+        let raw: UnsafeRawPointer
+    }
+
+    /// One row against the first `pairs` pairs of the table: lane t of the result is the dot
+    /// with the pass's token t (lanes from 2·`pairs` on are zero).
     @inline(__always)
-    private static func rowPass<F: WideBlocks32>(_ format: F.Type, _ unpacked: UnsafeRawPointer, _ rowFloats: UnsafePointer<Float>,
-                                                 _ table: UnsafeRawPointer, blocks: Int) -> __m256 {
+    private static func rowPass<F: WideBlocks32>(_ format: F.Type, _ source: RowSource, _ table: UnsafeRawPointer,
+                                                 blocks: Int, pairs: Int, unpacked: Bool) -> __m256 {
         var acc0 = _mm512_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0
         var minimumTerms = _mm256_setzero_ps()
         let hasBias = F.layout.bias != 0
         for block in 0 ..< blocks {
             let entry = table + block * tableBlockBytes
-            let w = _mm512_broadcast_i64x4(Wide.load32(unpacked + 32 * block))
-            let dw = _mm512_set1_ps(rowFloats[2 * block])
+            let quants: __m256i, scale: Float, minimum: Float
+            if unpacked, let bytes = source.unpacked {
+                quants = Wide.load32(bytes + 32 * block)
+                scale = source.floats[2 * block]
+                minimum = source.floats[2 * block + 1]
+            } else {
+                let x = source.raw + block * F.layout.blockBytes
+                quants = F.unsignedQuants(x)
+                scale = Wide.half(x, 0)
+                minimum = F.layout == .q4_1 ? Wide.half(x, 2) : 0
+            }
+            let w = _mm512_broadcast_i64x4(quants)
+            let dw = _mm512_set1_ps(scale)
             @inline(__always) func term(_ pair: Int, _ acc: __m512) -> __m512 {
                 let start = hasBias ? Wide.load64(entry + 256 + 64 * pair) : _mm512_setzero_si512()
                 let sums = _mm512_dpbusd_epi32(start, w, Wide.load64(entry + 64 * pair))
-                let scale = _mm512_mul_ps(dw, entry.load(fromByteOffset: 512 + 64 * pair, as: __m512.self))
-                return _mm512_fmadd_ps(scale, _mm512_cvtepi32_ps(sums), acc)
+                let products = _mm512_mul_ps(dw, entry.load(fromByteOffset: 512 + 64 * pair, as: __m512.self))
+                return _mm512_fmadd_ps(products, _mm512_cvtepi32_ps(sums), acc)
             }
             acc0 = term(0, acc0)
-            acc1 = term(1, acc1)
-            acc2 = term(2, acc2)
-            acc3 = term(3, acc3)
+            if pairs > 1 { acc1 = term(1, acc1) }
+            if pairs > 2 { acc2 = term(2, acc2) }
+            if pairs > 3 { acc3 = term(3, acc3) }
             if F.layout == .q4_1 {
-                minimumTerms = _mm256_add_ps(minimumTerms, _mm256_mul_ps(_mm256_set1_ps(rowFloats[2 * block + 1]),
+                minimumTerms = _mm256_add_ps(minimumTerms, _mm256_mul_ps(_mm256_set1_ps(minimum),
                                                                          entry.load(fromByteOffset: 768, as: __m256.self)))
             }
         }

@@ -1,4 +1,5 @@
 import ApusEngine
+import ApusKernels
 import ArgumentParser
 import Foundation
 
@@ -93,6 +94,7 @@ struct BenchThroughput: AsyncParsableCommand {
                 "itl_during_long_prefill_max_ms": (duringSorted.last ?? 0) * 1000,
                 "itl_outside_median_ms": percentile(outsideSorted, 50) * 1000,
                 "itl_outside_max_ms": (outsideSorted.last ?? 0) * 1000,
+                "isa": InstructionSet.active.rawValue,
             ]
             let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data ?? Data(), as: UTF8.self))
@@ -102,6 +104,7 @@ struct BenchThroughput: AsyncParsableCommand {
         let lines: [String?] = [
             "============ Throughput Benchmark Result ============",
             row("Model:", model),
+            row("Kernel path:", InstructionSet.activeDescription),
             row("Requests:", "\(numPrompts) × \(inputLen) in / \(outputLen) out, \(maxConcurrency) in flight"),
             row("Elapsed time (s):", String(format: "%.2f", r.seconds)),
             row("Request throughput (req/s):", String(format: "%.2f", r.requestThroughput)),

@@ -25,7 +25,7 @@ struct LoadedModel {
     }
 
     /// The kernel path in use and the CPU's features, for logs and statistics.
-    var kernelSummary: String { InstructionSet.summary }
+    var kernelSummary: String { InstructionSet.activeDescription }
 
     /// A serving engine on this model for up to `maxSequences` sequences at once, with a KV
     /// cache of one context per sequence (at least) unless the configuration says otherwise.

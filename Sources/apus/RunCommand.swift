@@ -97,7 +97,7 @@ struct Run: ParsableCommand {
             String(format: "time to first token = %.2f ms", s.usage.timings.timeToFirstToken * 1000),
             "finish reason    = \(s.finish.rawValue), seed = \(seed)",
             "peak RSS         = \(formatBytes(peakResidentBytes()))",
-            "kernels          = \(kernels)",
+            "kernel path      = \(kernels)",
         ]
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }

@@ -126,7 +126,7 @@ struct Serve: AsyncParsableCommand {
                     }
                 }
                 let engine = try Engine(model: loaded.model, tokenizer: loaded.tokenizer, configuration: engineSettings)
-                logger.info("loaded in \(String(format: "%.2f", loaded.loadSeconds)) s: context \(engine.contextLength) tokens, \(loaded.kernelSummary)")
+                logger.info("loaded in \(String(format: "%.2f", loaded.loadSeconds)) s: context \(engine.contextLength) tokens, kernels \(loaded.kernelSummary)")
                 return (engine, chatPrompt)
             },
             onReady: { address in logger.info("serving \(modelName) at http://\(address)/v1") })

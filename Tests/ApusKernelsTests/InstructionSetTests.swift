@@ -8,7 +8,7 @@ struct InstructionSetTests {
     static let avx2Only = CPUFeatures(avx2: true, avx512: false, avx512VNNI: false, avxVNNI: false, amxInt8: false, amxPermitted: false)
     static let sapphireRapids = CPUFeatures(avx2: true, avx512: true, avx512VNNI: true, avxVNNI: true, amxInt8: true, amxPermitted: true)
 
-    @Test func bestPath() {
+    @Test func bestPath() throws {
         #expect(InstructionSet.best(for: Self.avx2Only) == .avx2)
         #expect(InstructionSet.best(for: Self.sapphireRapids) == .avx512)
         #expect(try InstructionSet.resolve(nil, on: Self.avx2Only) == .avx2)

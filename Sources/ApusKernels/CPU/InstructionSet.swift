@@ -75,8 +75,11 @@ public enum InstructionSet: String, Sendable, CaseIterable, CustomStringConverti
         return isa
     }
 
-    /// One line for logs and statistics: the path in use and what the CPU offers.
-    public static var summary: String { "kernels \(active) (CPU: \(CPUFeatures.current))" }
+    /// The path in use and what the CPU offers, e.g. `avx512 (CPU features: avx2 avx512 …)`.
+    public static var activeDescription: String { "\(active) (CPU features: \(CPUFeatures.current))" }
+
+    /// One phrase for logs: `kernels avx512 (CPU features: …)`.
+    public static var summary: String { "kernels \(activeDescription)" }
 }
 
 /// The process-wide choice. A plain word read on every batched product; a change takes
