@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Live test of `apus serve` (issue 18): starts the server on a free port with smollm2-135m and
-# drives it with the official `openai` Python client, a hostile sweep of malformed and abusive
+# drives it with the official `openai` Python client, the schema corpus under structured output
+# (every output validated with `jsonschema`), a hostile sweep of malformed and abusive
 # requests, 64 slow-reading clients, and a bounded schemathesis run against /openapi.json; then
 # checks 429 + Retry-After on a second, tiny-queue server and that SIGTERM exits 0.
 # Needs `swift build -c release --product apus` and the model pulled (`apus pull smollm2-135m`).
@@ -10,10 +11,10 @@ cd "$(dirname "$0")/.."
 
 APUS=.build/release/apus
 VENV="${APUS_LIVE_VENV:-$HOME/.cache/apus/venv-live-server}"
-if ! "$VENV/bin/python" -c "import openai, schemathesis" 2>/dev/null; then
-    echo "== setting up $VENV (openai, schemathesis)"
+if ! "$VENV/bin/python" -c "import openai, schemathesis, jsonschema, rfc3339_validator" 2>/dev/null; then
+    echo "== setting up $VENV (openai, schemathesis, jsonschema with its format checkers)"
     python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet "openai>=1.40" "schemathesis>=4.0"
+    "$VENV/bin/pip" install --quiet "openai>=1.40" "schemathesis>=4.0" "jsonschema[format-nongpl]>=4.18"
 fi
 PY="$VENV/bin/python"
 free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -49,6 +50,8 @@ BASE="http://127.0.0.1:$PORT"
 cd Tests/live
 echo "== openai client"
 "$PY" test_openai_client.py "$BASE" "$KEY" || fail "openai client tests"
+echo "== structured output: the 43-schema corpus at temperature 1, every output validated with jsonschema"
+"$PY" test_structured_outputs.py "$BASE" "$KEY" || fail "structured outputs"
 echo "== hostile sweep"
 "$PY" hostile_sweep.py "$BASE" "$KEY" || fail "hostile sweep"
 cd ../..
@@ -67,6 +70,19 @@ tail -n 6 "$FUZZ_LOG.st"
 curl -sf "http://127.0.0.1:$FUZZ_PORT/health" >/dev/null || fail "unhealthy after schemathesis"
 kill -TERM "$FUZZ"; wait "$FUZZ" || fail "fuzz server exit code $?"
 rm -f "$FUZZ_LOG" "$FUZZ_LOG.st"
+
+echo "== README's serving examples as printed, on a server without a key (qwen2.5-coder-0.5b, trained for tool calls)"
+README_PORT=$(free_port)
+README_LOG=$(mktemp)
+README_MODEL=qwen2.5-coder-0.5b
+[ -f "${APUS_MODELS:-$HOME/.cache/apus/models}/$README_MODEL.gguf" ] || README_MODEL=smollm2-135m
+"$APUS" serve "$README_MODEL" --port "$README_PORT" --ctx-size 1024 >"$README_LOG" 2>&1 &
+README_SERVER=$!
+PIDS+=("$README_SERVER")
+wait_ready "$README_PORT" "$README_SERVER" || { cat "$README_LOG"; fail "README server not ready"; }
+"$PY" Tests/live/test_readme_examples.py "http://127.0.0.1:$README_PORT" README.md || { tail -n 20 "$README_LOG"; fail "README examples"; }
+kill -TERM "$README_SERVER"; wait "$README_SERVER" || fail "README server exit code $?"
+rm -f "$README_LOG"
 
 echo "== 429 with Retry-After past --max-waiting"
 SMALL_PORT=$(free_port)

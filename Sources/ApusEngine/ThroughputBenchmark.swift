@@ -25,6 +25,10 @@ public struct ThroughputBenchmark: Sendable {
         public var interferingPromptLength = 0
         /// Seconds after the start at which the interfering prompt arrives.
         public var interferenceDelay = 2.0
+        /// Makes each request's output constraint (a compiled grammar), or `nil` for free text.
+        /// Constrained requests end where their grammar or `outputLength` ends them; they do not
+        /// force `outputLength` tokens, which could contradict the grammar.
+        public var constraint: (@Sendable () -> any TokenConstraint)?
 
         /// The default workload (64 × 128 in / 128 out, 16 at a time).
         public init() {}
@@ -148,8 +152,12 @@ public struct ThroughputBenchmark: Sendable {
             func submit() throws {
                 var request = GenerationRequest(id: "bench-\(next)", prompt: prompts[next])
                 request.stop.maxTokens = output
-                request.stop.minTokens = output
-                request.stop.ignoreEndOfGeneration = true
+                if let constraint = workload.constraint {
+                    request.constraint = constraint
+                } else {
+                    request.stop.minTokens = output
+                    request.stop.ignoreEndOfGeneration = true
+                }
                 let stream = try engine.submit(request)
                 let submitted = monotonicSeconds()
                 let index = next
@@ -172,10 +180,14 @@ public struct ThroughputBenchmark: Sendable {
 
     private static func record(_ stream: AsyncStream<GenerationEvent>, index: Int, submitted: Double) async throws -> (RequestRecord, Int) {
         var times: [Double] = []
+        var tokenCount = 0
         var usage = RequestUsage()
         for await event in stream {
             switch event {
-            case let .delta(_, _, tokens, _): if !tokens.isEmpty { times.append(monotonicSeconds()) }
+            case let .delta(_, _, tokens, _):
+                // A delta carries several tokens when jump-forward appended forced text.
+                if !tokens.isEmpty { times.append(monotonicSeconds()) }
+                tokenCount += tokens.count
             case let .finished(_, reason, _):
                 if reason == .error || reason == .cancelled { throw BenchmarkError.requestFailed(reason.rawValue) }
             case let .completed(final): usage = final
@@ -183,7 +195,7 @@ public struct ThroughputBenchmark: Sendable {
         }
         let gaps = zip(times.dropFirst(), times).map { $0 - $1 }
         return (RequestRecord(index: index, ttft: (times.first ?? submitted) - submitted, latency: (times.last ?? submitted) - submitted,
-                              outputTokens: times.count, gaps: gaps, tokenTimes: times), usage.cachedTokens)
+                              outputTokens: tokenCount, gaps: gaps, tokenTimes: times), usage.cachedTokens)
     }
 }
 

@@ -67,8 +67,12 @@ public final class APIServer: Sendable {
 
     /// Records a finished run in the metrics and writes its log line.
     func finish(_ summary: RunSummary, id: String, endpoint: String, started: ContinuousClock.Instant) {
+        let roofline = slot.roofline
+        var estimates: [RooflineEstimate] = []
         for (usage, reasons) in zip(summary.usages, summary.finishReasons) {
-            metrics.record(usage, finishReason: apiFinishReason(reasons.first))
+            let estimate = roofline?.estimate(usage, choices: reasons.count, before: summary.engineBefore, after: summary.engineAfter)
+            metrics.record(usage, finishReason: apiFinishReason(reasons.first), roofline: estimate)
+            if let estimate { estimates.append(estimate) }
         }
         let usage = Usage(summary.usages)
         let timings = TimingsReport(summary.usages)
@@ -82,7 +86,13 @@ public final class APIServer: Sendable {
             "ttft_ms": .string(Self.milliseconds(timings.timeToFirstToken)),
             "duration_ms": .string(Self.milliseconds(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)),
             "finish_reason": .string(Set(reasons).sorted().joined(separator: ",")),
+            "roofline_fraction": .string(estimates.isEmpty ? "-" : String(format: "%.3f", estimates.map(\.fraction).max()!)),
         ])
+    }
+
+    /// `apus_timings` of a run whose prompts have all completed with `usages`.
+    func timingsReport(_ usages: [RequestUsage], run: GenerationRun) -> TimingsReport {
+        TimingsReport(usages, roofline: run.roofline(usages, model: slot.roofline))
     }
 
     private static func milliseconds(_ seconds: Double) -> String { String(format: "%.1f", seconds * 1000) }

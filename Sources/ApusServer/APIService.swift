@@ -58,7 +58,7 @@ public struct APIService: Service {
                 slot.beginDraining()
                 let deadline = ContinuousClock.now + shutdownTimeout
                 while ContinuousClock.now < deadline, !Task.isCancelled {
-                    let load = service.load()
+                    let load = service.metrics()
                     if load.running == 0, load.waiting == 0 { break }
                     try? await Task.sleep(for: .milliseconds(20))
                 }

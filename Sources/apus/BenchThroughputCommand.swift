@@ -1,4 +1,5 @@
 import ApusEngine
+import ApusGrammar
 import ApusKernels
 import ArgumentParser
 import Foundation
@@ -27,6 +28,10 @@ struct BenchThroughput: AsyncParsableCommand {
     var longPromptLen = 0
     @Option(help: "Seconds into the run at which the long prompt arrives.") var longPromptAt = 2.0
     @Flag(help: "Turn prefix caching off.") var noPrefixCaching = false
+    @Option(help: "Constrain every request's output to the JSON Schema in this file (outputs end where the schema or --output-len ends them).")
+    var jsonSchema: String?
+    @Flag(help: "Sample constrained text one token at a time instead of appending forced runs at once.")
+    var noJumpForward = false
     @Flag(help: "Print one JSON object instead of the table.") var json = false
 
     func run() async throws {
@@ -42,6 +47,7 @@ struct BenchThroughput: AsyncParsableCommand {
             $0.prefixCaching = !noPrefixCaching
             $0.maxPromptTokensBesideDecodes = maxPromptTokensBesideDecodes
             $0.maxWaiting = max(numPrompts, $0.maxWaiting)
+            $0.jumpForward = !noJumpForward
         }
         defer { engine.shutdown() }
         var workload = ThroughputBenchmark.Workload()
@@ -53,6 +59,11 @@ struct BenchThroughput: AsyncParsableCommand {
         workload.seed = seed
         workload.interferingPromptLength = longPromptLen
         workload.interferenceDelay = longPromptAt
+        if let jsonSchema {
+            let text = try String(contentsOfFile: jsonSchema, encoding: .utf8)
+            let compiled = try GrammarCompiler(tokenizer: loaded.tokenizer).compile(.jsonSchema(text))
+            workload.constraint = { compiled.makeConstraint() }
+        }
         let interactive = isatty(2) != 0
         let result = try await ThroughputBenchmark(engine: engine, workload: workload).run { done, total in
             let bar = String(repeating: "#", count: done * 30 / total).padding(toLength: 30, withPad: ".", startingAt: 0)
@@ -88,7 +99,7 @@ struct BenchThroughput: AsyncParsableCommand {
                 "p99_tpot_ms": percentile(tpot, 99) * 1000, "median_itl_ms": percentile(itl, 50) * 1000,
                 "max_itl_ms": (itl.last ?? 0) * 1000, "cached_prompt_tokens": r.cachedTokens,
                 "preemptions": r.metrics.preemptions, "sampling_share": samplingShare,
-                "long_prompt_len": longPromptLen,
+                "long_prompt_len": longPromptLen, "json_schema": jsonSchema ?? "", "jump_forward": !noJumpForward,
                 "long_prompt_prefill_ms": r.interference.map { ($0.end - $0.start) * 1000 } ?? 0,
                 "itl_during_long_prefill_median_ms": percentile(duringSorted, 50) * 1000,
                 "itl_during_long_prefill_max_ms": (duringSorted.last ?? 0) * 1000,
@@ -106,6 +117,7 @@ struct BenchThroughput: AsyncParsableCommand {
             row("Model:", model),
             row("Kernel path:", InstructionSet.activeDescription),
             row("Requests:", "\(numPrompts) × \(inputLen) in / \(outputLen) out, \(maxConcurrency) in flight"),
+            jsonSchema.map { row("Output constrained by:", "\($0)" + (noJumpForward ? " (no jump-forward)" : "")) },
             row("Elapsed time (s):", String(format: "%.2f", r.seconds)),
             row("Request throughput (req/s):", String(format: "%.2f", r.requestThroughput)),
             row("Output token throughput (tok/s):", String(format: "%.2f", r.outputThroughput)),

@@ -1,6 +1,8 @@
 """Server overhead figures: C concurrent streaming completions (I prompt tokens, O output
 tokens, ignore_eos) through HTTP — output tokens/s — while /health is polled every 20 ms
 (p50/p99 latency). Usage: load_test.py BASE_URL [--concurrency 16] [--requests 64] [--input-len 128] [--output-len 128]
+[--extra-body JSON] [--keep-eos] [--temperature T]. `--extra-body '{"response_format": ...}'` with
+`--keep-eos` measures constrained decoding (the grammar, not max_tokens, ends each output).
 """
 import argparse
 import json
@@ -17,6 +19,9 @@ parser.add_argument("--concurrency", type=int, default=16)
 parser.add_argument("--requests", type=int, default=64)
 parser.add_argument("--input-len", type=int, default=128)
 parser.add_argument("--output-len", type=int, default=128)
+parser.add_argument("--extra-body", default="{}", help="JSON object merged into every request body")
+parser.add_argument("--keep-eos", action="store_true", help="do not send ignore_eos (outputs may end early)")
+parser.add_argument("--temperature", type=float, default=0)
 args = parser.parse_args()
 url = urllib.parse.urlparse(args.base)
 headers = {"Content-Type": "application/json"}
@@ -37,6 +42,7 @@ lock = threading.Lock()
 next_request = 0
 output_tokens = 0
 ttfts = []
+finishes = {}
 
 
 def worker():
@@ -48,8 +54,9 @@ def worker():
             i = next_request
             next_request += 1
         c = connection()
-        body = {"prompt": prompt_ids(i), "max_tokens": args.output_len, "ignore_eos": True, "temperature": 0,
-                "stream": True, "stream_options": {"include_usage": True}}
+        body = {"prompt": prompt_ids(i), "max_tokens": args.output_len, "ignore_eos": not args.keep_eos,
+                "temperature": args.temperature, "seed": i, "stream": True, "stream_options": {"include_usage": True}}
+        body.update(json.loads(args.extra_body))
         start = time.time()
         c.request("POST", "/v1/completions", json.dumps(body), headers)
         r = c.getresponse()
@@ -62,6 +69,10 @@ def worker():
             chunk = json.loads(line[6:])
             if chunk["choices"] and first is None:
                 first = time.time() - start
+            for choice in chunk["choices"]:
+                if choice.get("finish_reason"):
+                    with lock:
+                        finishes[choice["finish_reason"]] = finishes.get(choice["finish_reason"], 0) + 1
             if chunk.get("usage"):
                 usage = chunk["usage"]
         c.close()
@@ -98,7 +109,8 @@ poller.join()
 health.sort()
 print(json.dumps({
     "requests": args.requests, "concurrency": args.concurrency, "input_len": args.input_len, "output_len": args.output_len,
-    "seconds": round(elapsed, 2), "output_tokens_per_second": round(output_tokens / elapsed, 1),
+    "seconds": round(elapsed, 2), "output_tokens": output_tokens, "output_tokens_per_second": round(output_tokens / elapsed, 1),
+    "finish_reasons": finishes,
     "mean_ttft_s": round(statistics.mean(ttfts), 3),
     "health_p50_ms": round(health[len(health) // 2] * 1000, 2), "health_p99_ms": round(health[int(len(health) * 0.99)] * 1000, 2),
     "health_samples": len(health)}))

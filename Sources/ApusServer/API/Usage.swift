@@ -47,9 +47,13 @@ public struct TimingsReport: Sendable, Equatable, Encodable {
     public var totalTime: Double
     /// Choice 0's generated tokens per second after its first (0 when it has fewer than two).
     public var decodeTokensPerSecond: Double
+    /// The idealized runtime on this machine and the fraction of it achieved (when the
+    /// server knows the machine's bandwidth and peak; see `RooflineModel`).
+    public var roofline: RooflineEstimate?
 
     /// The report of one engine request (the longest, for several prompts).
-    public init(_ usages: [RequestUsage]) {
+    public init(_ usages: [RequestUsage], roofline: RooflineEstimate? = nil) {
+        self.roofline = roofline
         let slowest = usages.max { $0.timings.total < $1.timings.total } ?? RequestUsage()
         let t = slowest.timings
         queueTime = t.queue
@@ -63,5 +67,22 @@ public struct TimingsReport: Sendable, Equatable, Encodable {
     private enum CodingKeys: String, CodingKey {
         case queueTime = "queue_time", timeToFirstToken = "time_to_first_token", decodeTime = "decode_time"
         case totalTime = "total_time", decodeTokensPerSecond = "decode_tokens_per_second"
+        case idealizedTime = "idealized_time", memoryTime = "roofline_memory_time", computeTime = "roofline_compute_time"
+        case rooflineFraction = "roofline_fraction"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(queueTime, forKey: .queueTime)
+        try container.encode(timeToFirstToken, forKey: .timeToFirstToken)
+        try container.encode(decodeTime, forKey: .decodeTime)
+        try container.encode(totalTime, forKey: .totalTime)
+        try container.encode(decodeTokensPerSecond, forKey: .decodeTokensPerSecond)
+        if let roofline {
+            try container.encode(roofline.idealizedTime, forKey: .idealizedTime)
+            try container.encode(roofline.memoryTime, forKey: .memoryTime)
+            try container.encode(roofline.computeTime, forKey: .computeTime)
+            try container.encode(roofline.fraction, forKey: .rooflineFraction)
+        }
     }
 }

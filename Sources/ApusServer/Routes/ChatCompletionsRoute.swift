@@ -30,7 +30,8 @@ extension APIServer {
         let created = Int(Date().timeIntervalSince1970)
         let tokenizer = service.tokenizer
         if plan.stream {
-            return streamChat(run, id: id, created: created, plan: plan, tokenizer: tokenizer, toolFormat: structure.toolFormat)
+            return stream(run, id: id, created: created, plan: plan, translator: ChatStreamTranslator(
+                n: plan.n, logprobs: plan.logprobs != nil, tokenizer: tokenizer, toolFormat: structure.toolFormat))
         }
         var accumulator = ChoiceAccumulator(prompts: 1, n: plan.n)
         for await (index, event) in run.events { accumulator.add(event, prompt: index) }
@@ -41,80 +42,15 @@ extension APIServer {
         let response = ChatCompletionResponse(
             id: id, created: created, model: configuration.servedModelName, systemFingerprint: configuration.systemFingerprint,
             choices: accumulator.choices[0].enumerated().map { index, choice in
-                var entry = ChatCompletionResponse.Choice(
+                var entry = ChatChoice(
                     index: index, content: choice.text,
                     logprobs: plan.logprobs != nil ? ChatLogprobs(choice.logprobs, tokenizer: tokenizer) : nil,
                     finishReason: apiFinishReason(choice.finish))
                 if let format = structure.toolFormat { entry.extractToolCalls(format) }
                 return entry
             },
-            usage: Usage(usages), apusTimings: plan.reportTimings ? TimingsReport(usages) : nil)
+            usage: Usage(usages), includeUsageField: true, apusTimings: plan.reportTimings ? timingsReport(usages, run: run) : nil)
         return try json(response)
-    }
-
-    /// The streamed response: a chunk per text delta, a chunk per finish, the usage chunk, `[DONE]`.
-    private func streamChat(_ run: GenerationRun, id: String, created: Int, plan: GenerationPlan, tokenizer: Tokenizer,
-                            toolFormat: ToolCallFormat?) -> Response {
-        let model = configuration.servedModelName, fingerprint = configuration.systemFingerprint
-        let body = ResponseBody { writer in
-            var started = Array(repeating: false, count: plan.n)
-            var toolStreams = toolFormat.map { format in Array(repeating: ToolCallStream(format: format), count: plan.n) }
-            var usages: [RequestUsage] = []
-            func chunk(_ choices: [ChatCompletionChunk.Choice], usage: Usage? = nil, timings: TimingsReport? = nil) -> ChatCompletionChunk {
-                ChatCompletionChunk(id: id, created: created, model: model, systemFingerprint: fingerprint, choices: choices,
-                                    usage: usage, includeUsageField: plan.includeUsage, apusTimings: timings)
-            }
-            for await (_, event) in run.events {
-                switch event {
-                case let .delta(choice, text, _, logprobs):
-                    guard started.indices.contains(choice), !text.isEmpty || !logprobs.isEmpty else { continue }
-                    let role = started[choice] ? nil : "assistant"
-                    started[choice] = true
-                    let entry = ChatCompletionChunk.Choice(
-                        index: choice, role: role, content: text,
-                        logprobs: plan.logprobs != nil ? ChatLogprobs(logprobs, tokenizer: tokenizer) : nil, finishReason: nil)
-                    if toolStreams != nil {
-                        let pieces = ChatCompletionChunk.Choice.toolPieces(entry, stream: &toolStreams![choice])
-                        if pieces.isEmpty, role != nil { started[choice] = false }  // the role goes on the first chunk sent
-                        for piece in pieces {
-                            try await writer.write(ServerSentEvents.event(chunk([piece])))
-                        }
-                        continue
-                    }
-                    try await writer.write(ServerSentEvents.event(chunk([entry])))
-                case let .finished(choice, reason, _):
-                    guard started.indices.contains(choice) else { continue }
-                    if reason == .error {
-                        try await writer.write(ServerSentEvents.error(APIError(
-                            status: .internalServerError, message: "the engine failed while generating choice \(choice)",
-                            type: "server_error", code: "engine_error")))
-                    }
-                    var role = started[choice] ? nil : "assistant"
-                    started[choice] = true
-                    var finishReason = apiFinishReason(reason)
-                    if toolStreams != nil {
-                        let rest = toolStreams![choice].finish()
-                        if !rest.isEmpty {
-                            try await writer.write(ServerSentEvents.event(chunk([.init(index: choice, role: role, content: rest, logprobs: nil, finishReason: nil)])))
-                            role = nil
-                        }
-                        if toolStreams![choice].callCount > 0, finishReason == "stop" { finishReason = "tool_calls" }
-                    }
-                    let entry = ChatCompletionChunk.Choice(index: choice, role: role, content: role == nil ? nil : "",
-                                                           logprobs: nil, finishReason: finishReason)
-                    try await writer.write(ServerSentEvents.event(chunk([entry])))
-                case let .completed(usage):
-                    usages.append(usage)
-                }
-            }
-            if plan.includeUsage {
-                try await writer.write(ServerSentEvents.event(chunk([], usage: Usage(usages),
-                                                                    timings: plan.reportTimings ? TimingsReport(usages) : nil)))
-            }
-            try await writer.write(ServerSentEvents.done)
-            try await writer.finish(nil)
-        }
-        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
     }
 
     /// 400 when a prompt leaves no room for even one generated token.

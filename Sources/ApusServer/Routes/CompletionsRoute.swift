@@ -45,14 +45,15 @@ extension APIServer {
         let created = Int(Date().timeIntervalSince1970)
         let echoes = echo ? prompts.map(\.text) : Array(repeating: "", count: prompts.count)
         if plan.stream {
-            return streamCompletion(run, id: id, created: created, plan: plan, echoes: echoes, tokenizer: service.tokenizer)
+            return stream(run, id: id, created: created, plan: plan, translator: CompletionStreamTranslator(
+                n: plan.n, echoes: echoes, logprobs: plan.logprobs != nil, tokenizer: service.tokenizer))
         }
         var accumulator = ChoiceAccumulator(prompts: prompts.count, n: plan.n)
         for await (index, event) in run.events { accumulator.add(event, prompt: index) }
         if let failure = accumulator.failure {
             throw APIError(status: .internalServerError, message: failure, type: "server_error", code: "engine_error")
         }
-        var choices: [CompletionResponse.Choice] = []
+        var choices: [CompletionChoice] = []
         for (p, promptChoices) in accumulator.choices.enumerated() {
             for (c, choice) in promptChoices.enumerated() {
                 var logprobs: CompletionLogprobs?
@@ -69,58 +70,6 @@ extension APIServer {
         return try json(CompletionResponse(
             id: id, created: created, model: configuration.servedModelName, systemFingerprint: configuration.systemFingerprint,
             choices: choices, usage: Usage(usages), includeUsageField: true,
-            apusTimings: plan.reportTimings ? TimingsReport(usages) : nil))
-    }
-
-    /// The streamed response: a chunk per text delta, a chunk per finish, the usage chunk, `[DONE]`.
-    private func streamCompletion(_ run: GenerationRun, id: String, created: Int, plan: GenerationPlan,
-                                  echoes: [String], tokenizer: Tokenizer) -> Response {
-        let model = configuration.servedModelName, fingerprint = configuration.systemFingerprint
-        let body = ResponseBody { writer in
-            var pendingEcho = echoes.map { prompt in Array(repeating: prompt, count: plan.n) }
-            var offsets = Array(repeating: Array(repeating: 0, count: plan.n), count: echoes.count)
-            var usages: [RequestUsage] = []
-            func chunk(_ choices: [CompletionResponse.Choice], usage: Usage? = nil, timings: TimingsReport? = nil) -> CompletionResponse {
-                CompletionResponse(id: id, created: created, model: model, systemFingerprint: fingerprint, choices: choices,
-                                   usage: usage, includeUsageField: plan.includeUsage, apusTimings: timings)
-            }
-            for await (prompt, event) in run.events {
-                switch event {
-                case let .delta(choice, text, _, logprobs):
-                    guard choice >= 0, choice < plan.n, !text.isEmpty || !logprobs.isEmpty else { continue }
-                    let prefix = pendingEcho[prompt][choice]
-                    pendingEcho[prompt][choice] = ""
-                    var entry: CompletionLogprobs?
-                    if plan.logprobs != nil {
-                        var lp = CompletionLogprobs()
-                        lp.append(logprobs, offset: offsets[prompt][choice], tokenizer: tokenizer)
-                        entry = lp
-                    }
-                    offsets[prompt][choice] += text.count
-                    try await writer.write(ServerSentEvents.event(chunk([.init(
-                        text: prefix + text, index: prompt * plan.n + choice, logprobs: entry, finishReason: nil)])))
-                case let .finished(choice, reason, _):
-                    guard choice >= 0, choice < plan.n else { continue }
-                    if reason == .error {
-                        try await writer.write(ServerSentEvents.error(APIError(
-                            status: .internalServerError, message: "the engine failed while generating choice \(prompt * plan.n + choice)",
-                            type: "server_error", code: "engine_error")))
-                    }
-                    let prefix = pendingEcho[prompt][choice]
-                    pendingEcho[prompt][choice] = ""
-                    try await writer.write(ServerSentEvents.event(chunk([.init(
-                        text: prefix, index: prompt * plan.n + choice, logprobs: nil, finishReason: apiFinishReason(reason))])))
-                case let .completed(usage):
-                    usages.append(usage)
-                }
-            }
-            if plan.includeUsage {
-                try await writer.write(ServerSentEvents.event(chunk([], usage: Usage(usages),
-                                                                    timings: plan.reportTimings ? TimingsReport(usages) : nil)))
-            }
-            try await writer.write(ServerSentEvents.done)
-            try await writer.finish(nil)
-        }
-        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+            apusTimings: plan.reportTimings ? timingsReport(usages, run: run) : nil))
     }
 }

@@ -82,7 +82,7 @@ extension APIServer {
 
     /// `GET /metrics`: the Prometheus text, with the engine's gauges read now.
     func prometheusText() -> Response {
-        if let service = slot.service { metrics.update(service.load()) }
+        if let service = slot.service { metrics.update(service.metrics()) }
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
     }

@@ -43,7 +43,7 @@ extension ParsedToolCall {
     }
 }
 
-extension ChatCompletionResponse.Choice {
+extension ChatChoice {
     /// Moves tool calls out of the content into `tool_calls`; a turn that ended by itself
     /// with calls finishes with `tool_calls`.
     mutating func extractToolCalls(_ format: ToolCallFormat) {
@@ -55,7 +55,7 @@ extension ChatCompletionResponse.Choice {
     }
 }
 
-extension ChatCompletionChunk.Choice {
+extension ChatChunkChoice {
     /// The chunks for one text delta of a choice whose output may hold tool calls: text
     /// passes through (whitespace between calls is dropped), each completed call becomes
     /// its two `delta.tool_calls` fragments. The role goes on the first chunk sent.

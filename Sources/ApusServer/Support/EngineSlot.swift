@@ -5,6 +5,7 @@ import Synchronization
 /// again once shutdown has begun.
 public final class EngineSlot: Sendable {
     private let state = Mutex<(service: (any GenerationService)?, chat: ChatPrompt?, draining: Bool)>((nil, nil, false))
+    private let rooflineModel = Mutex<RooflineModel?>(nil)
 
     /// An empty slot (the model is loading), or one holding `service`.
     public init(_ service: (any GenerationService)? = nil, chatPrompt: ChatPrompt? = nil) {
@@ -21,6 +22,13 @@ public final class EngineSlot: Sendable {
             $0.service = service
             $0.chat = chatPrompt
         }
+    }
+
+    /// The machine's roofline for the loaded model: requests then report their idealized
+    /// runtime (`apus_timings`) and `/metrics` the fraction of it achieved.
+    public var roofline: RooflineModel? {
+        get { rooflineModel.withLock { $0 } }
+        set { rooflineModel.withLock { $0 = newValue } }
     }
 
     /// The chat prompt builder, if the model has a template.

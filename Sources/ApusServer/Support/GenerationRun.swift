@@ -7,6 +7,9 @@ struct RunSummary: Sendable {
     var usages: [RequestUsage]
     /// Finish reason of every choice, per prompt.
     var finishReasons: [[FinishReason]]
+    /// The engine's counters when the run was submitted and when it ended.
+    var engineBefore: EngineMetrics
+    var engineAfter: EngineMetrics
 }
 
 /// The engine requests behind one API request (one per prompt), their events merged into a
@@ -20,6 +23,10 @@ final class GenerationRun: Sendable {
     let ids: [String]
     /// Every event of every prompt, in order per prompt; ends when all have completed.
     let events: AsyncStream<(prompt: Int, event: GenerationEvent)>
+    /// The engine's counters just before the run was submitted (for the roofline share).
+    let engineBefore: EngineMetrics
+    /// Choices per prompt.
+    let choices: Int
     private let service: any GenerationService
 
     /// Submits `requests`; if one is refused, the ones already submitted are cancelled and the
@@ -29,6 +36,9 @@ final class GenerationRun: Sendable {
         self.service = service
         let ids = requests.map(\.id)
         self.ids = ids
+        let before = service.metrics()
+        engineBefore = before
+        self.choices = requests.first?.n ?? 1
         var streams: [AsyncStream<GenerationEvent>] = []
         for request in requests {
             do {
@@ -40,14 +50,14 @@ final class GenerationRun: Sendable {
         }
         let (output, continuation) = AsyncStream<(prompt: Int, event: GenerationEvent)>.makeStream()
         events = output
-        let choices = requests.map(\.n)
+        let choiceCounts = requests.map(\.n)
         let submitted = streams
         Task {
             let summary = await withTaskGroup(of: (Int, RequestUsage, [FinishReason]).self) { group in
                 for (index, stream) in submitted.enumerated() {
                     group.addTask {
                         var usage = RequestUsage()
-                        var reasons = Array(repeating: FinishReason.cancelled, count: choices[index])
+                        var reasons = Array(repeating: FinishReason.cancelled, count: choiceCounts[index])
                         for await event in stream {
                             switch event {
                             case let .finished(choice, reason, _) where reasons.indices.contains(choice): reasons[choice] = reason
@@ -60,11 +70,13 @@ final class GenerationRun: Sendable {
                     }
                 }
                 var summary = RunSummary(usages: Array(repeating: RequestUsage(), count: submitted.count),
-                                         finishReasons: choices.map { Array(repeating: .cancelled, count: $0) })
+                                         finishReasons: choiceCounts.map { Array(repeating: .cancelled, count: $0) },
+                                         engineBefore: before, engineAfter: before)
                 for await (index, usage, reasons) in group {
                     summary.usages[index] = usage
                     summary.finishReasons[index] = reasons
                 }
+                summary.engineAfter = service.metrics()
                 return summary
             }
             continuation.finish()
@@ -73,6 +85,17 @@ final class GenerationRun: Sendable {
         continuation.onTermination = { @Sendable [service] reason in
             if case .cancelled = reason { for id in ids { service.cancel(id: id) } }
         }
+    }
+
+    /// The run's idealized runtime under `model`, with the engine's counters read now (call
+    /// once every prompt has completed); nil without a model or when no step was counted.
+    func roofline(_ usages: [RequestUsage], model: RooflineModel?) -> RooflineEstimate? {
+        guard let model else { return nil }
+        let after = service.metrics()
+        let parts = usages.compactMap { model.estimate($0, choices: choices, before: engineBefore, after: after) }
+        guard parts.count == usages.count else { return nil }
+        let slowest = usages.max { $0.timings.total < $1.timings.total }?.timings
+        return RooflineEstimate.combined(parts, busy: slowest.map { max(0, $0.total - $0.queue) } ?? 0)
     }
 
     /// Cancels every engine request of the run (no effect on finished ones).

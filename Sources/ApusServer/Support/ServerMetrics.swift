@@ -27,8 +27,9 @@ public final class ServerMetrics: Sendable {
     private let queueTime: CoreMetrics.Timer
     private let requestPromptTokens: CoreMetrics.Recorder
     private let requestGenerationTokens: CoreMetrics.Recorder
+    private let rooflineFraction: CoreMetrics.Recorder
     /// Engine counters at the last scrape: the Prometheus counters grow by the difference.
-    private let lastLoad = Mutex(EngineLoad())
+    private let lastLoad = Mutex(EngineMetrics())
 
     /// Metrics on a fresh registry.
     public init() {
@@ -46,7 +47,10 @@ public final class ServerMetrics: Sendable {
             "apus:e2e_request_latency_seconds": seconds(request),
             "apus:request_queue_time_seconds": seconds(request),
         ]
-        factory.valueHistogramBuckets = ["apus:request_prompt_tokens": tokens, "apus:request_generation_tokens": tokens]
+        // Idealized runtime ÷ actual runtime: 1 is the roofline.
+        let fraction: [Double] = [0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.5]
+        factory.valueHistogramBuckets = ["apus:request_prompt_tokens": tokens, "apus:request_generation_tokens": tokens,
+                                         "apus:request_roofline_fraction": fraction]
         self.factory = factory
         running = CoreMetrics.Gauge(label: "apus:num_requests_running", factory: factory)
         waiting = CoreMetrics.Gauge(label: "apus:num_requests_waiting", factory: factory)
@@ -64,6 +68,7 @@ public final class ServerMetrics: Sendable {
         queueTime = CoreMetrics.Timer(label: "apus:request_queue_time_seconds", factory: factory)
         requestPromptTokens = CoreMetrics.Recorder(label: "apus:request_prompt_tokens", factory: factory)
         requestGenerationTokens = CoreMetrics.Recorder(label: "apus:request_generation_tokens", factory: factory)
+        rooflineFraction = CoreMetrics.Recorder(label: "apus:request_roofline_fraction", factory: factory)
         for reason in ["stop", "length", "abort", "error"] { finished(reason).increment(by: 0) }
     }
 
@@ -71,8 +76,10 @@ public final class ServerMetrics: Sendable {
         CoreMetrics.Counter(label: "apus:request_success_total", dimensions: [("finished_reason", reason)], factory: factory)
     }
 
-    /// Records one finished engine request: its finish reason (the first choice's), latency histograms and sizes.
-    func record(_ usage: RequestUsage, finishReason: String) {
+    /// Records one finished engine request: its finish reason (the first choice's), latency
+    /// histograms, sizes, and the fraction of its idealized runtime it achieved (when known).
+    func record(_ usage: RequestUsage, finishReason: String, roofline: RooflineEstimate? = nil) {
+        if let roofline, usage.completionTokens > 0 { rooflineFraction.record(roofline.fraction) }
         finished(finishReason).increment()
         let t = usage.timings
         queueTime.recordSeconds(t.queue)
@@ -84,7 +91,7 @@ public final class ServerMetrics: Sendable {
     }
 
     /// Brings the gauges and engine counters up to `load` (called on each scrape).
-    func update(_ load: EngineLoad) {
+    func update(_ load: EngineMetrics) {
         running.record(load.running)
         waiting.record(load.waiting)
         kvCacheUsage.record(load.kvCacheUsage)
