@@ -8,6 +8,14 @@ let kernelFlags: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
+/// Flags for the AVX-512 kernel target: only it may contain AVX-512 instructions (it runs only
+/// when `InstructionSet.active` is `.avx512`); everything else keeps the AVX2 baseline.
+let avx512KernelFlags: [SwiftSetting] = [
+    .unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-mf16c", "-Xcc", "-mavx512f", "-Xcc", "-mavx512bw",
+                  "-Xcc", "-mavx512vl", "-Xcc", "-mavx512vnni"], .when(platforms: [.linux])),
+    .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
 let package = Package(
     name: "Apus",
     platforms: [.macOS(.v14)],
@@ -40,7 +48,8 @@ let package = Package(
     targets: [
         .target(name: "ApusCore"),
         .target(name: "ApusGGUF", dependencies: ["ApusCore"]),
-        .target(name: "ApusKernels", dependencies: ["ApusCore"], swiftSettings: kernelFlags),
+        .target(name: "ApusKernelsAVX512", swiftSettings: avx512KernelFlags),
+        .target(name: "ApusKernels", dependencies: ["ApusCore", "ApusKernelsAVX512"], swiftSettings: kernelFlags),
         .target(name: "ApusTokenizer", dependencies: ["ApusCore", "ApusGGUF"]),
         .target(name: "ApusSampling", dependencies: ["ApusCore"]),
         .target(name: "ApusModels", dependencies: ["ApusCore", "ApusGGUF", "ApusKernels"]),

@@ -12,6 +12,10 @@ public enum KernelError: Error, CustomStringConvertible, Equatable {
     case activationMismatch(expected: GGMLType, columns: Int, found: GGMLType, foundColumns: Int)
     /// A buffer cannot hold what was asked of it.
     case bufferTooSmall(what: String, neededBytes: Int, capacityBytes: Int)
+    /// `APUS_ISA` names no instruction-set path.
+    case unknownInstructionSet(String)
+    /// The instruction-set path asked for cannot run on this CPU or OS.
+    case instructionSetUnavailable(String, reason: String)
 
     public var description: String {
         switch self {
@@ -23,6 +27,10 @@ public enum KernelError: Error, CustomStringConvertible, Equatable {
             return "weight '\(name)' with shape \(shape) and \(byteCount) bytes is not a valid 2-D matrix of its type"
         case let .activationMismatch(expected, columns, found, foundColumns):
             return "activations are \(found) rows of \(foundColumns) values, but the weights need \(expected) rows of \(columns); quantize them for this weight type first"
+        case let .unknownInstructionSet(name):
+            return "APUS_ISA=\(name) is not an instruction-set path; use avx2, avx512 or amx (or unset it for the best this CPU has)"
+        case let .instructionSetUnavailable(name, reason):
+            return "cannot use the \(name) kernels: \(reason); unset APUS_ISA or pick a path this CPU has"
         case let .bufferTooSmall(what, needed, capacity):
             return "\(what) needs \(needed) bytes but holds \(capacity); size it for the largest batch at load time"
         }

@@ -114,8 +114,20 @@ public enum MatMul {
 
         /// For formats with a batched kernel: the format handles a block of rows for all tokens.
         func run<F: BatchedProduct>(_ format: F.Type, _ pool: ThreadPool) {
-            let size = tokens >= MatMul.minimumBatchedTokens
-                ? Self.batchedRowsPerTask(rows: weights.rows, rowBytes: weights.rowBytes, threads: threads) : rowsPerTask
+            let batched = tokens >= MatMul.minimumBatchedTokens
+            #if arch(x86_64)
+            if batched, InstructionSet.active == .avx512, let wide = F.self as? any WideBatchedProduct.Type {
+                // Sixteen-row groups for the AVX-512 kernels that interleave rows.
+                var size = Self.batchedRowsPerTask(rows: weights.rows, rowBytes: weights.rowBytes, threads: threads)
+                if size >= 16 { size &= ~15 }
+                forEachRowBlock(pool, rowsPerTask: size) { first, last in
+                    wide.multiplyAVX512(weights, rows: first..<last, activations, activationRowBytes: activationRowBytes,
+                                        tokens: tokens, into: output)
+                }
+                return
+            }
+            #endif
+            let size = batched ? Self.batchedRowsPerTask(rows: weights.rows, rowBytes: weights.rowBytes, threads: threads) : rowsPerTask
             forEachRowBlock(pool, rowsPerTask: size) { first, last in
                 F.multiply(weights, rows: first..<last, activations, activationRowBytes: activationRowBytes,
                            tokens: tokens, into: output)

@@ -57,6 +57,7 @@ struct BenchKernels: ParsableCommand {
 
         var pools: [Int: ThreadPool] = [:]
         for count in threadCounts { pools[count] = try ThreadPool(threadCount: count) }
+        try InstructionSet.selectFromEnvironment()
         let cpu = Self.cpuName()
         var bandwidth: [Int: Double] = [:]
         var fourStreamBandwidth: [Int: Double] = [:]
@@ -67,7 +68,7 @@ struct BenchKernels: ParsableCommand {
             forkJoin[String(count)] = KernelBenchmark.forkJoinMicroseconds(pool: pools[count]!)
         }
         if !json {
-            print("CPU: \(cpu), \(ProcessInfo.processInfo.activeProcessorCount) logical cores")
+            print("CPU: \(cpu), \(ProcessInfo.processInfo.activeProcessorCount) logical cores; \(InstructionSet.summary)")
             for count in threadCounts {
                 print(String(format: "Memory read bandwidth (%d threads, %d GiB): %.1f GB/s one stream per thread, %.1f GB/s four streams",
                              count, bandwidthGiB, bandwidth[count]!, fourStreamBandwidth[count]!))

@@ -46,11 +46,14 @@ struct BenchModel: ParsableCommand {
                 let stddev: Double, median: Double, samples: [Double], load_seconds: Double
                 /// Weights and, at the tg test's depth, cached keys and values read per decoding step.
                 let bytes_read_per_token: Int, read_bandwidth_gb_per_second: Double?
+                /// The kernel path (`APUS_ISA` or the best this CPU has).
+                let isa: String
             }
             let rows = results.map {
                 Row(model: name, test: $0.name, threads: modelOption.threads, tokens_per_second: $0.mean,
                     stddev: $0.standardDeviation, median: $0.median, samples: $0.samples, load_seconds: loaded.loadSeconds,
-                    bytes_read_per_token: bytesPerToken, read_bandwidth_gb_per_second: bandwidth)
+                    bytes_read_per_token: bytesPerToken, read_bandwidth_gb_per_second: bandwidth,
+                    isa: InstructionSet.active.rawValue)
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -62,7 +65,8 @@ struct BenchModel: ParsableCommand {
                 print(String(format: "| %@ | %d | %@ | %.2f ± %.2f | %.2f |", name as NSString, modelOption.threads,
                              r.name as NSString, r.mean, r.standardDeviation, r.median))
             }
-            FileHandle.standardError.write(Data(String(format: "load time %.2f s\n", loaded.loadSeconds).utf8))
+            FileHandle.standardError.write(Data(String(format: "load time %.2f s; %@\n", loaded.loadSeconds,
+                                                       InstructionSet.summary as NSString).utf8))
             if let bandwidth {
                 let limit = bandwidth * 1e9 / Double(bytesPerToken)
                 print(String(format: "\nweights and cache read per token %.1f MB; read bandwidth %.1f GB/s (%d threads, four streams each): generation ceiling %.1f t/s",

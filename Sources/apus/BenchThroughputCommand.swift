@@ -1,5 +1,6 @@
 import ApusEngine
 import ApusGrammar
+import ApusKernels
 import ArgumentParser
 import Foundation
 
@@ -112,6 +113,7 @@ struct BenchThroughput: AsyncParsableCommand {
                 "itl_during_long_prefill_max_ms": (duringSorted.last ?? 0) * 1000,
                 "itl_outside_median_ms": percentile(outsideSorted, 50) * 1000,
                 "itl_outside_max_ms": (outsideSorted.last ?? 0) * 1000,
+                "isa": InstructionSet.active.rawValue,
             ]
             let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data ?? Data(), as: UTF8.self))
@@ -121,6 +123,7 @@ struct BenchThroughput: AsyncParsableCommand {
         let lines: [String?] = [
             "============ Throughput Benchmark Result ============",
             row("Model:", model),
+            row("Kernel path:", InstructionSet.activeDescription),
             row("Requests:", "\(numPrompts) × \(inputLen) in / \(outputLen) out, \(maxConcurrency) in flight"),
             jsonSchema.map { row("Output constrained by:", "\($0)" + (noJumpForward ? " (no jump-forward)" : "")) },
             row("Elapsed time (s):", String(format: "%.2f", r.seconds)),

@@ -14,6 +14,8 @@ struct LoadedModel {
 
     init(_ option: ModelOption, contextLength: Int, batchSize: Int, logitRows: Int? = nil) throws {
         let start = Date()
+        // APUS_ISA forces a kernel path; a path this CPU lacks is refused here, before any kernel runs.
+        try InstructionSet.selectFromEnvironment()
         file = try GGUFFile(path: option.resolvedPath())
         let pool = try ThreadPool(threadCount: max(1, option.threads))
         model = try TransformerModel(file: file, pool: pool, maxBatchTokens: batchSize,
@@ -21,6 +23,9 @@ struct LoadedModel {
         tokenizer = try Tokenizer(file: file)
         loadSeconds = Date().timeIntervalSince(start)
     }
+
+    /// The kernel path in use and the CPU's features, for logs and statistics.
+    var kernelSummary: String { InstructionSet.activeDescription }
 
     /// A serving engine on this model for up to `maxSequences` sequences at once, with a KV
     /// cache of one context per sequence (at least) unless the configuration says otherwise.

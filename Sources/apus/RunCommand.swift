@@ -67,7 +67,7 @@ struct Run: ParsableCommand {
                           seed: parameters.seed)
         } else {
             FileHandle.standardOutput.write(Data("\n".utf8))
-            printStats(result, loadSeconds: loaded.loadSeconds, seed: parameters.seed)
+            printStats(result, loadSeconds: loaded.loadSeconds, seed: parameters.seed, kernels: loaded.kernelSummary)
         }
     }
 
@@ -86,7 +86,7 @@ struct Run: ParsableCommand {
         return text
     }
 
-    private func printStats(_ s: CompletionSummary, loadSeconds: Double, seed: UInt64) {
+    private func printStats(_ s: CompletionSummary, loadSeconds: Double, seed: UInt64, kernels: String) {
         let prompt = s.usage.promptTokens - s.usage.cachedTokens
         let lines = [
             String(format: "load time        = %8.2f ms", loadSeconds * 1000),
@@ -97,6 +97,7 @@ struct Run: ParsableCommand {
             String(format: "time to first token = %.2f ms", s.usage.timings.timeToFirstToken * 1000),
             "finish reason    = \(s.finish.rawValue), seed = \(seed)",
             "peak RSS         = \(formatBytes(peakResidentBytes()))",
+            "kernel path      = \(kernels)",
         ]
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }

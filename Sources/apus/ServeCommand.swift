@@ -133,7 +133,7 @@ struct Serve: AsyncParsableCommand {
                     logger.info("roofline: \(String(format: "%.1f GB/s read, %.1f GFLOP/s peak", roofline.bandwidth / 1e9, roofline.peakFLOPs / 1e9))")
                 }
                 let engine = try Engine(model: loaded.model, tokenizer: loaded.tokenizer, configuration: engineSettings)
-                logger.info("loaded in \(String(format: "%.2f", loaded.loadSeconds)) s: context \(engine.contextLength) tokens")
+                logger.info("loaded in \(String(format: "%.2f", loaded.loadSeconds)) s: context \(engine.contextLength) tokens, kernels \(loaded.kernelSummary)")
                 return (engine, chatPrompt)
             },
             onReady: { address in logger.info("serving \(modelName) at http://\(address)/v1") })

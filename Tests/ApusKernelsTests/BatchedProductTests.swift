@@ -14,6 +14,17 @@ struct BatchedProductTests {
     func check<F: QuantFormat>(_ format: F.Type, columns: Int, seed: UInt64,
                                rowCounts: [Int] = [1, 3, 13, 70], tokenCounts: [Int] = tokenCounts,
                                weights makeWeights: (Int, inout SeededGenerator) -> [UInt8]) throws {
+        // Every instruction-set path this CPU has, forced in turn (the paths must agree bit for bit).
+        for isa in InstructionSet.available {
+            try InstructionSet.select(isa)
+            defer { try? InstructionSet.select(.best(for: .current)) }
+            try check(format, isa: isa, columns: columns, seed: seed, rowCounts: rowCounts, tokenCounts: tokenCounts,
+                      weights: makeWeights)
+        }
+    }
+
+    func check<F: QuantFormat>(_ format: F.Type, isa: InstructionSet, columns: Int, seed: UInt64, rowCounts: [Int],
+                               tokenCounts: [Int], weights makeWeights: (Int, inout SeededGenerator) -> [UInt8]) throws {
         var rng = SeededGenerator(seed: seed)
         for threads in [1, 2] {
             let pool = try ThreadPool(threadCount: threads)
@@ -39,7 +50,7 @@ struct BatchedProductTests {
                                 if output[token * rows + row].bitPattern != single.bitPattern { mismatches += 1 }
                             }
                         }
-                        #expect(mismatches == 0, "\(F.type) \(rows)×\(columns), \(tokens) tokens, \(threads) threads: \(mismatches) results differ from the single dot")
+                        #expect(mismatches == 0, "\(isa): \(F.type) \(rows)×\(columns), \(tokens) tokens, \(threads) threads: \(mismatches) results differ from the single dot")
                     }
                 }
             }
@@ -87,6 +98,27 @@ struct BatchedProductTests {
         }
         try check(Q6_KFormat.self, columns: 40 * 256, seed: 54, rowCounts: rows, tokenCounts: tokens) { rows, rng in
             randomWeights(Q6_KFormat.self, rows: rows, columns: 40 * 256, &rng)
+        }
+    }
+
+    /// Row counts that give tasks of sixteen-row groups (the AVX-512 kernels) with a tail of
+    /// rows, and token counts that leave tokens to single dots.
+    @Test func sixteenRowGroups() throws {
+        let rows = [150, 301], tokens = [2, 4, 7, 9, 33]
+        try check(Q4_KFormat.self, columns: 3 * 256, seed: 55, rowCounts: rows, tokenCounts: tokens) { rows, rng in
+            randomWeights(Q4_KFormat.self, rows: rows, columns: 3 * 256, &rng)
+        }
+        try check(Q5_0Format.self, columns: 7 * 32, seed: 56, rowCounts: rows, tokenCounts: tokens) { rows, rng in
+            randomWeights(Q5_0Format.self, rows: rows, columns: 7 * 32, &rng)
+        }
+        try check(Q4_1Format.self, columns: 5 * 32, seed: 57, rowCounts: rows, tokenCounts: tokens) { rows, rng in
+            randomWeights(Q4_1Format.self, rows: rows, columns: 5 * 32, &rng)
+        }
+        try check(Q8_0Format.self, columns: 3 * 32, seed: 58, rowCounts: rows, tokenCounts: tokens) { rows, rng in
+            randomWeightRow(.q8_0, blocks: rows * 3, halfOffsets: [0], &rng)
+        }
+        try check(Q4_0Format.self, columns: 9 * 32, seed: 59, rowCounts: rows, tokenCounts: tokens) { rows, rng in
+            randomWeights(Q4_0Format.self, rows: rows, columns: 9 * 32, &rng)
         }
     }
 
