@@ -35,29 +35,12 @@ public enum AVX512Q4K {
                                 activations: UnsafeRawPointer, activationRowBytes stride: Int, tokens: Int,
                                 output: UnsafeMutablePointer<Float>, outputStride: Int,
                                 scratch: UnsafeMutableRawPointer) -> Int {
-        let handled = tokens / tokensPerPass * tokensPerPass
-        guard handled > 0, groups > 0 else { return 0 }
-        for group in 0 ..< groups {
-            interleave(weights + group * rowsPerGroup * rowBytes, rowBytes: rowBytes, blocks: blocks,
-                       into: scratch + group * blocks * groupBlockBytes)
-        }
-        // Tokens pass over all groups in spans whose activations stay in L2 beside the groups.
-        let span = max(tokensPerPass, 393_216 / stride / tokensPerPass * tokensPerPass)
-        var spanStart = 0
-        while spanStart < handled {
-            let spanEnd = min(handled, spanStart + span)
-            for group in 0 ..< groups {
-                let packed = UnsafeRawPointer(scratch + group * blocks * groupBlockBytes)
-                var first = spanStart
-                while first < spanEnd {
-                    fourTokens(packed, blocks: blocks, activations + first * stride, stride,
-                               output + first * outputStride + group * rowsPerGroup, outputStride)
-                    first += tokensPerPass
-                }
-            }
-            spanStart = spanEnd
-        }
-        return handled
+        Wide.interleavedPasses(weights: weights, rowBytes: rowBytes, groups: groups, blocks: blocks,
+                               rowsPerGroup: rowsPerGroup, tokensPerPass: tokensPerPass, groupBlockBytes: groupBlockBytes,
+                               activations: activations, stride: stride, tokens: tokens, output: output,
+                               outputStride: outputStride, scratch: scratch,
+                               interleave: { interleave($0, rowBytes: rowBytes, blocks: blocks, into: $1) },
+                               pass: { fourTokens($0, blocks: blocks, $1, stride, $2, outputStride) })
     }
 
     @inline(__always)

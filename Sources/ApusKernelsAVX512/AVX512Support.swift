@@ -9,6 +9,43 @@ import _Builtin_intrinsics.intel
 
 /// Small helpers shared by the AVX-512 kernels.
 enum Wide {
+
+    /// The pass structure of the sixteen-row super-block kernels (Q4_K, Q6_K): repack every
+    /// group of `rowsPerGroup` rows into scratch with `interleave(rows, destination)`, then run
+    /// `pass(packedGroup, activations, output)` over the tokens in passes of `tokensPerPass`,
+    /// in spans whose activations stay in L2 beside the groups. Returns the tokens handled
+    /// (`tokens` rounded down to a multiple of `tokensPerPass`). Inlined, so each kernel's
+    /// closures compile into its own loop.
+    @inline(__always)
+    static func interleavedPasses(weights: UnsafeRawPointer, rowBytes: Int, groups: Int, blocks: Int,
+                                  rowsPerGroup: Int, tokensPerPass: Int, groupBlockBytes: Int,
+                                  activations: UnsafeRawPointer, stride: Int, tokens: Int,
+                                  output: UnsafeMutablePointer<Float>, outputStride: Int,
+                                  scratch: UnsafeMutableRawPointer,
+                                  interleave: (UnsafeRawPointer, UnsafeMutableRawPointer) -> Void,
+                                  pass: (UnsafeRawPointer, UnsafeRawPointer, UnsafeMutablePointer<Float>) -> Void) -> Int {
+        let handled = tokens / tokensPerPass * tokensPerPass
+        guard handled > 0, groups > 0 else { return 0 }
+        for group in 0 ..< groups {
+            interleave(weights + group * rowsPerGroup * rowBytes, scratch + group * blocks * groupBlockBytes)
+        }
+        let span = max(tokensPerPass, 393_216 / stride / tokensPerPass * tokensPerPass)
+        var spanStart = 0
+        while spanStart < handled {
+            let spanEnd = min(handled, spanStart + span)
+            for group in 0 ..< groups {
+                let packed = UnsafeRawPointer(scratch + group * blocks * groupBlockBytes)
+                var first = spanStart
+                while first < spanEnd {
+                    pass(packed, activations + first * stride, output + first * outputStride + group * rowsPerGroup)
+                    first += tokensPerPass
+                }
+            }
+            spanStart = spanEnd
+        }
+        return handled
+    }
+
     /// The half-precision value at `base + offset`, widened.
     @inline(__always)
     static func half(_ base: UnsafeRawPointer, _ offset: Int) -> Float {
