@@ -33,9 +33,12 @@ public enum ThreadPoolError: Error, CustomStringConvertible {
 /// claimed. Callers cut their work into many small tasks (MatMul: at least eight per
 /// thread), so that wait is short. Idle workers spin briefly (back-to-back operations in a
 /// forward pass hand off in microseconds), then yield, then park on a condition variable;
-/// a caller waiting on a stalled task yields and then parks the same way, so a busy
-/// machine gets its cores back quickly. A pool of `threadCount` threads starts
-/// `threadCount − 1` workers.
+/// a caller waiting for a task another thread holds polls briefly and then parks (it never
+/// yields: with another process busy on its core, a yield gives that process a whole
+/// scheduler slice). When such a wait turns out far longer than the caller's own tasks took
+/// — the holder was descheduled, so the machine is busy — the pool runs the next jobs on the
+/// caller alone for a while (`ContentionBackoff`), then shares them again. A pool of
+/// `threadCount` threads starts `threadCount − 1` workers.
 public final class ThreadPool: @unchecked Sendable {
     /// Threads that execute a job, counting the caller of `run`.
     public let threadCount: Int
@@ -53,7 +56,9 @@ public final class ThreadPool: @unchecked Sendable {
     public init(threadCount: Int, spinIterations: Int = 20_000) throws(ThreadPoolError) {
         guard threadCount >= 1 else { throw .invalidThreadCount(threadCount) }
         self.threadCount = threadCount
-        state = ThreadPoolState(spinIterations: max(0, spinIterations))
+        // APUS_POOL_BACKOFF=off keeps sharing every job however long the waits (to compare).
+        let backsOff = getenv("APUS_POOL_BACKOFF").map { String(cString: $0) != "off" } ?? true
+        state = ThreadPoolState(spinIterations: max(0, spinIterations), backsOff: backsOff)
         for _ in 1..<threadCount {
             var thread = pthread_t()
             let context = Unmanaged.passRetained(state).toOpaque()
@@ -82,6 +87,11 @@ public final class ThreadPool: @unchecked Sendable {
     public func run(tasks: Int, _ body: (Int) -> Void) {
         guard tasks > 0 else { return }
         guard tasks > 1, !workers.isEmpty, state.tryAcquire() else {
+            for index in 0..<tasks { body(index) }
+            return
+        }
+        if state.backsOff, state.backoff.runsAlone(at: monotonicNanoseconds()) {
+            state.release()
             for index in 0..<tasks { body(index) }
             return
         }
@@ -119,6 +129,11 @@ final class ThreadPoolState: @unchecked Sendable {
     let callerSleeping = Atomic<Bool>(false)
     let busy = Atomic<Bool>(false)
     let stopping = Atomic<Bool>(false)
+    /// Whether jobs run on the caller alone for now; read and written only by the thread
+    /// that holds `busy`.
+    var backoff = ContentionBackoff()
+    /// Whether stalls make the pool run jobs alone for a while (`backoff`).
+    let backsOff: Bool
     /// The job's closure (a pointer to the caller's copy), its task count and tasks per
     /// claim: written by the caller before it publishes `claims`, read after a claim.
     var job: UnsafeRawPointer?
@@ -129,8 +144,9 @@ final class ThreadPoolState: @unchecked Sendable {
     let workerCondition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     let callerCondition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-    init(spinIterations: Int) {
+    init(spinIterations: Int, backsOff: Bool) {
         self.spinIterations = spinIterations
+        self.backsOff = backsOff
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(workerCondition, nil)
         pthread_cond_init(callerCondition, nil)
@@ -155,7 +171,8 @@ final class ThreadPoolState: @unchecked Sendable {
     static func generation(of word: UInt64) -> UInt64 { word >> (2 * claimBits) }
 
     /// Publishes a job (`job` points to a `(Int) -> Void`), works on it, and waits until
-    /// every claim has finished.
+    /// every claim has finished; a wait far longer than the caller's own claims took is a
+    /// stall, which `backoff` records.
     func execute(tasks: Int, _ job: UnsafeRawPointer) {
         let perClaim = (tasks + Self.maxClaims - 1) / Self.maxClaims
         let claimCount = (tasks + perClaim - 1) / perClaim
@@ -164,9 +181,19 @@ final class ThreadPoolState: @unchecked Sendable {
         tasksPerClaim = perClaim
         finishedClaims.store(0, ordering: .relaxed)
         generation = (generation + 1) & ((1 << 24) - 1)
+        let start = backsOff ? monotonicNanoseconds() : 0
         publish(generation << (2 * Self.claimBits) | UInt64(claimCount) << Self.claimBits)
-        claimAndRun(generation: generation)
-        waitForClaims(claimCount)
+        let own = claimAndRun(generation: generation)
+        if !backsOff {
+            waitForClaims(claimCount)
+        } else if finishedClaims.load(ordering: .acquiring) < claimCount {
+            let ownEnd = monotonicNanoseconds()
+            waitForClaims(claimCount)
+            let end = monotonicNanoseconds()
+            if ContentionBackoff.isStall(waited: end &- ownEnd, perTask: (ownEnd &- start) / UInt64(max(1, own))) {
+                backoff.recordStall(at: end)
+            }
+        }
         self.job = nil
     }
 
@@ -188,12 +215,15 @@ final class ThreadPoolState: @unchecked Sendable {
         }
     }
 
-    /// Takes claims of job `generation` until none is left (or a later job replaced it).
-    private func claimAndRun(generation: UInt64) {
+    /// Takes claims of job `generation` until none is left (or a later job replaced it);
+    /// returns how many this thread ran.
+    @discardableResult
+    private func claimAndRun(generation: UInt64) -> Int {
+        var ran = 0
         var word = claims.load(ordering: .acquiring)
         while Self.generation(of: word) == generation {
             let next = word & Self.claimMask, count = (word >> Self.claimBits) & Self.claimMask
-            guard next < count else { return }
+            guard next < count else { return ran }
             let (exchanged, original) = claims.compareExchange(expected: word, desired: word + 1,
                                                                ordering: .acquiringAndReleasing)
             guard exchanged else {
@@ -201,6 +231,7 @@ final class ThreadPoolState: @unchecked Sendable {
                 continue
             }
             runClaim(Int(next))
+            ran += 1
             if finishedClaims.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue == Int(count),
                callerSleeping.load(ordering: .sequentiallyConsistent) {
                 pthread_mutex_lock(mutex)
@@ -209,6 +240,7 @@ final class ThreadPoolState: @unchecked Sendable {
             }
             word = claims.load(ordering: .acquiring)
         }
+        return ran
     }
 
     /// Runs the tasks of claim `claim`. Not inlined, so that the closure copy it takes is
@@ -221,9 +253,10 @@ final class ThreadPoolState: @unchecked Sendable {
         for index in first..<min(taskCount, first + tasksPerClaim) { body.pointee(index) }
     }
 
-    /// The caller's wait for the claims other threads hold: spin while they progress,
-    /// yield when they stall, and park after an eighth of the workers' spin budget without
-    /// progress (a stalled claim usually means a descheduled worker, which needs a core).
+    /// The caller's wait for the claims other threads hold: poll while they progress, and
+    /// park after an eighth of the workers' spin budget without progress (a stalled claim
+    /// usually means a descheduled worker, which needs a core). No yields: with another
+    /// process runnable on this core, one yield hands it a whole scheduler slice.
     private func waitForClaims(_ count: Int) {
         var finished = finishedClaims.load(ordering: .acquiring)
         var stalled = 0
@@ -239,7 +272,6 @@ final class ThreadPoolState: @unchecked Sendable {
                 pthread_mutex_unlock(mutex)
                 return
             }
-            yieldNowAndThen(stalled)
             let now = finishedClaims.load(ordering: .acquiring)
             if now != finished { stalled = 0 }
             finished = now
@@ -288,4 +320,12 @@ final class ThreadPoolState: @unchecked Sendable {
 @inline(__always)
 func yieldNowAndThen(_ spins: Int) {
     if spins & 255 == 0 { sched_yield() }
+}
+
+/// Nanoseconds on the monotonic clock (a vDSO call, tens of nanoseconds).
+@inline(__always)
+func monotonicNanoseconds() -> UInt64 {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
 }
