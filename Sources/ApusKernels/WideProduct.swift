@@ -5,6 +5,9 @@ import ApusKernelsAVX512
 /// is compiled with those instructions enabled). `MatMul` calls it instead of the AVX2
 /// `multiply` only when `InstructionSet.active` is `.avx512`; it produces the same bits.
 protocol WideBatchedProduct: BatchedProduct {
+    /// The fewest tokens for which the AVX-512 kernel beats single dots (fewer go to them).
+    static var wideMinimumTokens: Int { get }
+
     /// The AVX-512 form of `BatchedProduct.multiply`: the same results for every (row, token).
     static func multiplyAVX512(_ weights: WeightMatrix, rows: Range<Int>, _ activations: UnsafeRawPointer,
                                activationRowBytes: Int, tokens: Int, into output: UnsafeMutablePointer<Float>)
@@ -17,6 +20,11 @@ protocol WideBlocks32Product: WideBatchedProduct, Blocks32Batched {
 }
 
 extension WideBlocks32Product {
+    /// Two: the kernel's unit is a pair of tokens sharing one 512-bit vector, so two or
+    /// three decoding rows (a few requests at once) read and unpack each weight block once
+    /// for both or all three where single dots would do it per row.
+    static var wideMinimumTokens: Int { 2 }
+
     static func multiplyAVX512(_ weights: WeightMatrix, rows: Range<Int>, _ activations: UnsafeRawPointer,
                                activationRowBytes stride: Int, tokens: Int, into output: UnsafeMutablePointer<Float>) {
         let blocks = weights.columns / 32
@@ -39,6 +47,9 @@ extension Q5_0Format: WideBlocks32Product { static var wideLayout: Blocks32Layou
 extension Q8_0Format: WideBlocks32Product { static var wideLayout: Blocks32Layout { .q8_0 } }
 
 extension Q4_KFormat: WideBatchedProduct {
+    /// One four-token pass; fewer tokens would pay the sixteen-row repack for nothing.
+    static var wideMinimumTokens: Int { 4 }
+
     static func multiplyAVX512(_ weights: WeightMatrix, rows: Range<Int>, _ activations: UnsafeRawPointer,
                                activationRowBytes stride: Int, tokens: Int, into output: UnsafeMutablePointer<Float>) {
         WideKQuant.multiply(Self.self, weights, rows: rows, activations, stride, tokens: tokens, into: output,
@@ -47,6 +58,9 @@ extension Q4_KFormat: WideBatchedProduct {
 }
 
 extension Q6_KFormat: WideBatchedProduct {
+    /// One four-token pass; fewer tokens would pay the sixteen-row repack for nothing.
+    static var wideMinimumTokens: Int { 4 }
+
     static func multiplyAVX512(_ weights: WeightMatrix, rows: Range<Int>, _ activations: UnsafeRawPointer,
                                activationRowBytes stride: Int, tokens: Int, into output: UnsafeMutablePointer<Float>) {
         WideKQuant.multiply(Self.self, weights, rows: rows, activations, stride, tokens: tokens, into: output,
