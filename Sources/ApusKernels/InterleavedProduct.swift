@@ -11,8 +11,8 @@ import _Builtin_intrinsics.intel
 // eight rows' products, so the integer work per product is a `vpmaddubsw`, a 16-bit add and
 // a broadcast load shared by eight rows, and the vector loaded for a quad serves four
 // tokens. Each (row, token) integer sum is exact in any order; the format folds it into
-// float once per super-block in its one order (`dotReference`), so results equal the single
-// dots bit for bit whatever the batch.
+// float in its one order (`dotReference`: Q6_K once per super-block, Q4_K once per 64-value
+// chunk), so results equal the single dots bit for bit whatever the batch.
 //
 // Tokens go four at a time; the last tokens of a batch that is not a multiple of four, and
 // rows beyond the last group of eight, go to single dots (`dotFourRows`, `dot`). The

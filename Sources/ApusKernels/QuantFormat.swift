@@ -7,8 +7,8 @@ import ApusCore
 /// with it. The numerics contract: each output is computed in one fixed float order that
 /// depends only on the shapes, never on the batch size, the row's place in a batch, the
 /// threads or the instruction set. Integer sums inside a block are exact in any order, so
-/// each block (or super-block) is folded into float once, in the order `dotReference`
-/// spells out, and the single dot, `dotFourRows` and the batched kernels all use it. Rows
+/// each block (or super-block, or Q4_K's 64-value chunk) is folded into float once, in the
+/// order `dotReference` spells out, and the single dot, `dotFourRows` and the batched kernels all use it. Rows
 /// are whole numbers of blocks: `count` is a multiple of `type.traits.blockSize`.
 /// Conformers are caseless enums; call sites are generic over the format so each
 /// specialisation is concrete (no existentials in hot loops).

@@ -8,11 +8,12 @@ import _Builtin_intrinsics.intel
 /// the sixteen rows' four values as bytes side by side (64 bytes, row r in 32-bit lane r);
 /// the rows' eight sub-block scales as 32-bit lanes; the rows' four chunk min pairs as word
 /// pairs; the rows' d and dmin as floats. One `vpdpbusd` of a quad vector with a token's four
-/// activations broadcast adds sixteen rows' products. The integer sums `I = Σ scale·q·a` and
-/// `M = Σ min·bsum` of each (row, token) super-block are exact, and are folded into float
-/// exactly as `Q4_KFormat.dotReference` folds them: `acc += I·(d·d_a)`, `accMin += M·(dmin·d_a)`
-/// (one FMA each), result `acc − accMin`. So results equal the reference and the AVX2 kernels
-/// bit for bit.
+/// activations broadcast adds sixteen rows' products. The integer sums `I_j = Σ scale·q·a`
+/// and `M_j = Σ min·bsum` of each (row, token) super-block's 64-value chunk j (two sub-blocks)
+/// are exact, and are folded into float exactly as `Q4_KFormat.dotReference` folds them, chunk
+/// by chunk: `acc += I_j·(d·d_a)`, `accMin += M_j·(dmin·d_a)` (one FMA each per chunk, four per
+/// super-block, llama.cpp's four-token order), result `acc − accMin`. So results equal the
+/// reference and the AVX2 kernels bit for bit.
 public enum AVX512Q4K {
     /// Rows per group.
     public static let rowsPerGroup = 16
@@ -56,45 +57,46 @@ public enum AVX512Q4K {
             let rowDmin = x.load(fromByteOffset: dminOffset, as: __m512.self)
             let ts0 = _mm512_set1_ps(a0.loadUnaligned(as: Float.self)), ts1 = _mm512_set1_ps(a1.loadUnaligned(as: Float.self))
             let ts2 = _mm512_set1_ps(a2.loadUnaligned(as: Float.self)), ts3 = _mm512_set1_ps(a3.loadUnaligned(as: Float.self))
-            var i0 = _mm512_setzero_si512(), i1 = i0, i2 = i0, i3 = i0
-            for subBlock in 0 ..< 8 {
-                var s0 = _mm512_setzero_si512(), s1 = s0, s2 = s0, s3 = s0
-                let values = x + 512 * subBlock
-                let q = 4 + 32 * subBlock
-                for quad in 0 ..< 8 {
-                    let w = values.load(fromByteOffset: 64 * quad, as: __m512i.self)
-                    s0 = _mm512_dpbusd_epi32(s0, w, broadcast(a0, q + 4 * quad))
-                    s1 = _mm512_dpbusd_epi32(s1, w, broadcast(a1, q + 4 * quad))
-                    s2 = _mm512_dpbusd_epi32(s2, w, broadcast(a2, q + 4 * quad))
-                    s3 = _mm512_dpbusd_epi32(s3, w, broadcast(a3, q + 4 * quad))
-                }
-                let scale = x.load(fromByteOffset: scalesOffset + 64 * subBlock, as: __m512i.self)
-                i0 = _mm512_add_epi32(i0, _mm512_mullo_epi32(s0, scale))
-                i1 = _mm512_add_epi32(i1, _mm512_mullo_epi32(s1, scale))
-                i2 = _mm512_add_epi32(i2, _mm512_mullo_epi32(s2, scale))
-                i3 = _mm512_add_epi32(i3, _mm512_mullo_epi32(s3, scale))
-            }
-            acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i0), _mm512_mul_ps(rowD, ts0), acc0)
-            acc1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i1), _mm512_mul_ps(rowD, ts1), acc1)
-            acc2 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i2), _mm512_mul_ps(rowD, ts2), acc2)
-            acc3 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i3), _mm512_mul_ps(rowD, ts3), acc3)
-            var m0 = _mm512_setzero_si512(), m1 = m0, m2 = m0, m3 = m0
+            let d0 = _mm512_mul_ps(rowD, ts0), d1 = _mm512_mul_ps(rowD, ts1)
+            let d2 = _mm512_mul_ps(rowD, ts2), d3 = _mm512_mul_ps(rowD, ts3)
+            let dmin0 = _mm512_mul_ps(rowDmin, ts0), dmin1 = _mm512_mul_ps(rowDmin, ts1)
+            let dmin2 = _mm512_mul_ps(rowDmin, ts2), dmin3 = _mm512_mul_ps(rowDmin, ts3)
             let p0 = subBlockSumPairs(a0), p1 = subBlockSumPairs(a1), p2 = subBlockSumPairs(a2), p3 = subBlockSumPairs(a3)
             @inline(__always) func chunk(_ c: Int, _ s0: Int32, _ s1: Int32, _ s2: Int32, _ s3: Int32) {
+                var i0 = _mm512_setzero_si512(), i1 = i0, i2 = i0, i3 = i0
+                for subBlock in 2 * c ..< 2 * c + 2 {
+                    var q0 = _mm512_setzero_si512(), q1 = q0, q2 = q0, q3 = q0
+                    let values = x + 512 * subBlock
+                    let q = 4 + 32 * subBlock
+                    for quad in 0 ..< 8 {
+                        let w = values.load(fromByteOffset: 64 * quad, as: __m512i.self)
+                        q0 = _mm512_dpbusd_epi32(q0, w, broadcast(a0, q + 4 * quad))
+                        q1 = _mm512_dpbusd_epi32(q1, w, broadcast(a1, q + 4 * quad))
+                        q2 = _mm512_dpbusd_epi32(q2, w, broadcast(a2, q + 4 * quad))
+                        q3 = _mm512_dpbusd_epi32(q3, w, broadcast(a3, q + 4 * quad))
+                    }
+                    let scale = x.load(fromByteOffset: scalesOffset + 64 * subBlock, as: __m512i.self)
+                    i0 = _mm512_add_epi32(i0, _mm512_mullo_epi32(q0, scale))
+                    i1 = _mm512_add_epi32(i1, _mm512_mullo_epi32(q1, scale))
+                    i2 = _mm512_add_epi32(i2, _mm512_mullo_epi32(q2, scale))
+                    i3 = _mm512_add_epi32(i3, _mm512_mullo_epi32(q3, scale))
+                }
+                acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i0), d0, acc0)
+                acc1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i1), d1, acc1)
+                acc2 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i2), d2, acc2)
+                acc3 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i3), d3, acc3)
                 let mins = x.load(fromByteOffset: minsOffset + 64 * c, as: __m512i.self)
-                m0 = _mm512_dpwssd_epi32(m0, mins, _mm512_set1_epi32(s0))
-                m1 = _mm512_dpwssd_epi32(m1, mins, _mm512_set1_epi32(s1))
-                m2 = _mm512_dpwssd_epi32(m2, mins, _mm512_set1_epi32(s2))
-                m3 = _mm512_dpwssd_epi32(m3, mins, _mm512_set1_epi32(s3))
+                let zero = _mm512_setzero_si512()
+                min0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpwssd_epi32(zero, mins, _mm512_set1_epi32(s0))), dmin0, min0)
+                min1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpwssd_epi32(zero, mins, _mm512_set1_epi32(s1))), dmin1, min1)
+                min2 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpwssd_epi32(zero, mins, _mm512_set1_epi32(s2))), dmin2, min2)
+                min3 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpwssd_epi32(zero, mins, _mm512_set1_epi32(s3))), dmin3, min3)
             }
+            // Chunk by chunk, as `Q4_KFormat.dotReference` folds them.
             chunk(0, p0.0, p1.0, p2.0, p3.0)
             chunk(1, p0.1, p1.1, p2.1, p3.1)
             chunk(2, p0.2, p1.2, p2.2, p3.2)
             chunk(3, p0.3, p1.3, p2.3, p3.3)
-            min0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(m0), _mm512_mul_ps(rowDmin, ts0), min0)
-            min1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(m1), _mm512_mul_ps(rowDmin, ts1), min1)
-            min2 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(m2), _mm512_mul_ps(rowDmin, ts2), min2)
-            min3 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(m3), _mm512_mul_ps(rowDmin, ts3), min3)
         }
         let o = UnsafeMutableRawPointer(out)
         let rowStride = 4 * outputStride

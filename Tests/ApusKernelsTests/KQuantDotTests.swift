@@ -57,8 +57,9 @@ import Testing
     @Test(arguments: blockCounts)
     func q6KDot(blocks: Int) { KQuantRows.checkDot(Q6_KFormat.self, blocks: blocks, halves: [208]) }
 
-    /// Q4_K and Q6_K sum in one order (each super-block folded once): the fast dot and the
-    /// four-row dot equal the scalar reference bit for bit (the integer parts are exact).
+    /// Q4_K and Q6_K sum in one order (Q4_K folds each 64-value chunk, Q6_K each super-block):
+    /// the fast dot and the four-row dot equal the scalar reference bit for bit (the integer
+    /// parts are exact).
     @Test(arguments: blockCounts)
     func oneOrderDotsMatchTheirReferences(blocks: Int) {
         var random = KQuantRandom(seed: 900 + UInt64(blocks))
@@ -81,6 +82,60 @@ import Testing
         }
         check(Q4_KFormat.self, halves: [0, 2], seed: 40 + UInt64(blocks))
         check(Q6_KFormat.self, halves: [208], seed: 60 + UInt64(blocks))
+    }
+
+    /// Q4_K's order is llama.cpp's repacked four-token one (`ggml_gemm_q4_K_8x8_q8_K`), spelled
+    /// out here from the dequantized integers: per super-block, per 64-value chunk in turn,
+    /// `acc += I_j·(d·d_a)` and `accMin += M_j·(dmin·d_a)`. The integers come from
+    /// `dequantizeReference` of the same block with (d, dmin) set to (1, 0) and (0, 1), which
+    /// gives `scale·q` and `−min` exactly. On these rows the one-FMA-per-super-block order
+    /// (llama.cpp's one-token kernel) rounds differently somewhere, so the check can tell them apart.
+    @Test func q4KReferenceFoldsEachChunk() {
+        let blocks = 7, count = blocks * 256, rows = 16
+        var random = KQuantRandom(seed: 4242)
+        let activationBytes = KQuantRows.activations((0 ..< count).map { _ in Float(random.gaussian()) })
+        let q8 = (0 ..< count).map { i in Int64(Int8(bitPattern: activationBytes[i / 256 * 292 + 4 + i % 256])) }
+        let weights = KQuantRows.randomWeights(Q4_KFormat.self, blocks: rows * blocks, halves: [0, 2], seed: 4343)
+        var differsFromOneFold = false
+        for row in 0 ..< rows {
+            let rowBytes = Array(weights[(row * blocks * 144) ..< ((row + 1) * blocks * 144)])
+            func withHalves(_ d: UInt16, _ dmin: UInt16) -> [Float] {
+                var bytes = rowBytes
+                for block in 0 ..< blocks {
+                    bytes[144 * block] = UInt8(d & 0xFF); bytes[144 * block + 1] = UInt8(d >> 8)
+                    bytes[144 * block + 2] = UInt8(dmin & 0xFF); bytes[144 * block + 3] = UInt8(dmin >> 8)
+                }
+                return KQuantRows.decode(Q4_KFormat.self, bytes)
+            }
+            let scaled = withHalves(0x3C00, 0), negatedMins = withHalves(0, 0x3C00)
+            var acc: Float = 0, accMin: Float = 0, oneFold: Float = 0, oneFoldMin: Float = 0
+            for block in 0 ..< blocks {
+                let activationScale = activationBytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 292 * block, as: Float.self) }
+                func half(_ offset: Int) -> Float {
+                    Float(Float16(bitPattern: UInt16(rowBytes[144 * block + offset]) | UInt16(rowBytes[144 * block + offset + 1]) << 8))
+                }
+                let d = half(0) * activationScale, dmin = half(2) * activationScale
+                var blockI: Int64 = 0, blockM: Int64 = 0
+                for chunk in 0 ..< 4 {
+                    var integer: Int64 = 0, minimum: Int64 = 0
+                    for i in (256 * block + 64 * chunk) ..< (256 * block + 64 * chunk + 64) {
+                        integer += Int64(scaled[i]) * q8[i]
+                        minimum -= Int64(negatedMins[i]) * q8[i]
+                    }
+                    acc = acc.addingProduct(Float(integer), d)
+                    accMin = accMin.addingProduct(Float(minimum), dmin)
+                    blockI += integer; blockM += minimum
+                }
+                oneFold = oneFold.addingProduct(Float(blockI), d)
+                oneFoldMin = oneFoldMin.addingProduct(Float(blockM), dmin)
+            }
+            let reference = rowBytes.withUnsafeBytes { w in
+                activationBytes.withUnsafeBytes { Q4_KFormat.dotReference(w.baseAddress!, $0.baseAddress!, count: count) }
+            }
+            #expect(reference.bitPattern == (acc - accMin).bitPattern, "row \(row): \(reference) vs four-token order \(acc - accMin)")
+            if (oneFold - oneFoldMin).bitPattern != reference.bitPattern { differsFromOneFold = true }
+        }
+        #expect(differsFromOneFold, "no row tells the four-token order from the one-token order")
     }
 
     @Test(arguments: blockCounts)

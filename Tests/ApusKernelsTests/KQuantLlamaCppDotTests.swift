@@ -21,9 +21,9 @@ import Testing
             let (x86, generic) = fixture.results[index]
             let magnitude = fixture.magnitude(blocks: blocks)
             if fixture.type == .q4_K || fixture.type == .q6_K {
-                // Q4_K and Q6_K sum in Apus's one order (each super-block folded once, as
-                // llama.cpp's repacked and tiled matrix kernels do), not `ggml_vec_dot_*_q8_K`'s:
-                // the same integers in another float order.
+                // Q4_K and Q6_K sum in Apus's one order (Q4_K each 64-value chunk folded once, as
+                // llama.cpp's repacked four-token kernel does; Q6_K each super-block, as its tiled
+                // kernel does), not `ggml_vec_dot_*_q8_K`'s: the same integers in another float order.
                 #expect(fast.bitPattern == reference.bitPattern, "\(name), \(blocks) blocks: \(fast) vs reference \(reference)")
                 #expect(abs(fast - x86) <= 1e-6 * magnitude, "\(name), \(blocks) blocks: \(fast) vs llama.cpp \(x86)")
                 #expect(abs(reference - generic) <= 1e-6 * magnitude,

@@ -8,10 +8,11 @@ import _Builtin_intrinsics.intel
 // (|sum| ≤ 16 · 15 · 128 < 2^15); each chunk's two mins as a word pair per row, against
 // the token's two 32-value sums; then the rows' d and dmin.
 //
-// Each (row, token) super-block's exact integer sums (`Σ scale·q·a` over all eight
-// sub-blocks, `Σ min·bsum` over all four chunks) are folded into the row's two float
-// accumulators once, as `dotReference` does (its one order): the results equal the single
-// dots bit for bit, so the tokens of a batch left over to single dots agree too.
+// Each (row, token) 64-value chunk's exact integer sums (`Σ scale·q·a` over its two
+// sub-blocks, `Σ min·bsum` over its two mins) are folded into the row's two float
+// accumulators chunk by chunk, as `dotReference` does (its one order, llama.cpp's
+// four-token `ggml_gemm_q4_K_8x8_q8_K`): the results equal the single dots bit for bit, so
+// the tokens of a batch left over to single dots agree too.
 
 extension Q4_KFormat: InterleavedProduct {
     /// 2048 bytes of values (8 sub-blocks × 8 quads × 32), the sub-block scales (8 × 32),
@@ -76,41 +77,39 @@ extension Q4_KFormat: InterleavedProduct {
             let dmin0 = _mm256_mul_ps(rowDmin, tokenScale0), dmin1 = _mm256_mul_ps(rowDmin, tokenScale1)
             let dmin2 = _mm256_mul_ps(rowDmin, tokenScale2), dmin3 = _mm256_mul_ps(rowDmin, tokenScale3)
             let sums0 = subBlockSums(a0), sums1 = subBlockSums(a1), sums2 = subBlockSums(a2), sums3 = subBlockSums(a3)
-            var i0 = _mm256_setzero_si256(), i1 = i0, i2 = i0, i3 = i0
-            for subBlock in 0 ..< 8 {
-                var s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0
-                let values = x + 256 * subBlock
-                let q = Q8_KFormat.quantsOffset + 32 * subBlock
-                for quad in 0 ..< 8 {
-                    let w = values.load(fromByteOffset: 32 * quad, as: __m256i.self)
-                    s0 = _mm256_add_epi16(s0, _mm256_maddubs_epi16(w, broadcast(a0, q + 4 * quad)))
-                    s1 = _mm256_add_epi16(s1, _mm256_maddubs_epi16(w, broadcast(a1, q + 4 * quad)))
-                    s2 = _mm256_add_epi16(s2, _mm256_maddubs_epi16(w, broadcast(a2, q + 4 * quad)))
-                    s3 = _mm256_add_epi16(s3, _mm256_maddubs_epi16(w, broadcast(a3, q + 4 * quad)))
+            for chunk in 0 ..< 4 {
+                var i0 = _mm256_setzero_si256(), i1 = i0, i2 = i0, i3 = i0
+                for half in 0 ..< 2 {
+                    let subBlock = 2 * chunk + half
+                    var s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0
+                    let values = x + 256 * subBlock
+                    let q = Q8_KFormat.quantsOffset + 32 * subBlock
+                    for quad in 0 ..< 8 {
+                        let w = values.load(fromByteOffset: 32 * quad, as: __m256i.self)
+                        s0 = _mm256_add_epi16(s0, _mm256_maddubs_epi16(w, broadcast(a0, q + 4 * quad)))
+                        s1 = _mm256_add_epi16(s1, _mm256_maddubs_epi16(w, broadcast(a1, q + 4 * quad)))
+                        s2 = _mm256_add_epi16(s2, _mm256_maddubs_epi16(w, broadcast(a2, q + 4 * quad)))
+                        s3 = _mm256_add_epi16(s3, _mm256_maddubs_epi16(w, broadcast(a3, q + 4 * quad)))
+                    }
+                    let scale = x.load(fromByteOffset: interleavedScales + 32 * subBlock, as: __m256i.self)
+                    i0 = _mm256_add_epi32(i0, _mm256_madd_epi16(s0, scale))
+                    i1 = _mm256_add_epi32(i1, _mm256_madd_epi16(s1, scale))
+                    i2 = _mm256_add_epi32(i2, _mm256_madd_epi16(s2, scale))
+                    i3 = _mm256_add_epi32(i3, _mm256_madd_epi16(s3, scale))
                 }
-                let scale = x.load(fromByteOffset: interleavedScales + 32 * subBlock, as: __m256i.self)
-                i0 = _mm256_add_epi32(i0, _mm256_madd_epi16(s0, scale))
-                i1 = _mm256_add_epi32(i1, _mm256_madd_epi16(s1, scale))
-                i2 = _mm256_add_epi32(i2, _mm256_madd_epi16(s2, scale))
-                i3 = _mm256_add_epi32(i3, _mm256_madd_epi16(s3, scale))
+                acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i0), d0, acc0)
+                acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i1), d1, acc1)
+                acc2 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i2), d2, acc2)
+                acc3 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i3), d3, acc3)
             }
-            acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i0), d0, acc0)
-            acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i1), d1, acc1)
-            acc2 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i2), d2, acc2)
-            acc3 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(i3), d3, acc3)
-            // The min terms: all four chunks' exact sums, then one FMA into their own accumulators.
-            var m0 = _mm256_setzero_si256(), m1 = m0, m2 = m0, m3 = m0
+            // The min terms go to their own accumulators, chunk by chunk in the same order.
             for chunk in 0 ..< 4 {
                 let mins = x.load(fromByteOffset: interleavedMins + 32 * chunk, as: __m256i.self)
-                m0 = _mm256_add_epi32(m0, _mm256_madd_epi16(mins, pairOf(sums0, chunk)))
-                m1 = _mm256_add_epi32(m1, _mm256_madd_epi16(mins, pairOf(sums1, chunk)))
-                m2 = _mm256_add_epi32(m2, _mm256_madd_epi16(mins, pairOf(sums2, chunk)))
-                m3 = _mm256_add_epi32(m3, _mm256_madd_epi16(mins, pairOf(sums3, chunk)))
+                min0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(mins, pairOf(sums0, chunk))), dmin0, min0)
+                min1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(mins, pairOf(sums1, chunk))), dmin1, min1)
+                min2 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(mins, pairOf(sums2, chunk))), dmin2, min2)
+                min3 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(mins, pairOf(sums3, chunk))), dmin3, min3)
             }
-            min0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(m0), dmin0, min0)
-            min1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(m1), dmin1, min1)
-            min2 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(m2), dmin2, min2)
-            min3 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(m3), dmin3, min3)
         }
         return (acc0 - min0, acc1 - min1, acc2 - min2, acc3 - min3)
     }

@@ -40,11 +40,18 @@ public enum Q4_KFormat: QuantFormat {
         }
     }
 
-    /// Apus's one order for a Q4_K row (the order of llama.cpp's repacked one-token kernel,
-    /// `ggml_gemv_q4_K_8x8_q8_K`): each super-block's two exact integer sums, `I = Σ scale·q·a`
-    /// and `M = Σ min·bsum`, folded into two float accumulators with one FMA each,
-    /// `acc += I·(d·d_a)` and `accMin += M·(dmin·d_a)`, returning `acc − accMin`. The single
-    /// dot, `dotFourRows` and the batched kernel all sum in this order, whatever the batch.
+    /// Apus's one order for a Q4_K row, the order of llama.cpp's repacked four-token kernel
+    /// (`ggml_gemm_q4_K_8x8_q8_K`), which computes its batched products, prompts included:
+    /// per super-block, for each 64-value chunk j = 0…3 in turn, the chunk's two exact
+    /// integer sums, `I_j = Σ scale·q·a` over its two 32-value sub-blocks and
+    /// `M_j = Σ min·bsum` over its four 16-value groups, folded into two float accumulators
+    /// with one FMA each, `acc += I_j·(d·d_a)` and `accMin += M_j·(dmin·d_a)`; the result is
+    /// `acc − accMin`. So Apus's prompt logits equal llama.cpp AVX2's bit for bit (what
+    /// llama-perplexity's KL-divergence base holds). llama.cpp's one-token kernel
+    /// (`ggml_gemv_q4_K_8x8_q8_K`, its decode) folds each super-block once instead; Apus does
+    /// not follow it, so that decoding and prompts share one order, and the three extra FMAs
+    /// per super-block cost little in memory-bound decoding. The single dot, `dotFourRows`
+    /// and the batched kernels all sum in this order, whatever the batch.
     public static func dotReference(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
         var accumulator: Float = 0, minAccumulator: Float = 0
         for block in 0 ..< count / KQuant.superBlock {
@@ -55,18 +62,20 @@ public enum Q4_KFormat: QuantFormat {
             let packed = KQuant.scalesAndMins(x + scalesOffset)
             let d = KQuant.half(x, 0) * y.loadUnaligned(as: Float.self)
             let dmin = KQuant.half(x, 2) * y.loadUnaligned(as: Float.self)
-            var integer: Int32 = 0, minimum: Int32 = 0
-            for index in 0 ..< KQuant.superBlock {
-                let byte = quants[32 * (index / 64) + index % 32]
-                let q = Int32(index % 64 < 32 ? byte & 0xF : byte >> 4)
-                integer &+= Int32(KQuant.byte(packed, index / 32)) &* q &* Int32(q8[index])
+            for chunk in 0 ..< 4 {
+                var integer: Int32 = 0, minimum: Int32 = 0
+                for index in 64 * chunk ..< 64 * (chunk + 1) {
+                    let byte = quants[32 * (index / 64) + index % 32]
+                    let q = Int32(index % 64 < 32 ? byte & 0xF : byte >> 4)
+                    integer &+= Int32(KQuant.byte(packed, index / 32)) &* q &* Int32(q8[index])
+                }
+                for group in 4 * chunk ..< 4 * (chunk + 1) {
+                    let groupSum = Int32(y.loadUnaligned(fromByteOffset: Q8_KFormat.sumsOffset + 2 * group, as: Int16.self))
+                    minimum &+= groupSum &* Int32(KQuant.byte(packed, 8 + group / 2))
+                }
+                accumulator = accumulator.addingProduct(Float(integer), d)
+                minAccumulator = minAccumulator.addingProduct(Float(minimum), dmin)
             }
-            for group in 0 ..< 16 {
-                let groupSum = Int32(y.loadUnaligned(fromByteOffset: Q8_KFormat.sumsOffset + 2 * group, as: Int16.self))
-                minimum &+= groupSum &* Int32(KQuant.byte(packed, 8 + group / 2))
-            }
-            accumulator = accumulator.addingProduct(Float(integer), d)
-            minAccumulator = minAccumulator.addingProduct(Float(minimum), dmin)
         }
         return accumulator - minAccumulator
     }
