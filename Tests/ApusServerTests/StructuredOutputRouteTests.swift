@@ -49,6 +49,29 @@ import Testing
         }
     }
 
+    /// smollm2-135m's vocabulary holds no token with the byte 0xF2, the first of U+93A6C's
+    /// four (schemathesis found it): a choice that must start with it leaves no token
+    /// allowed. That is the request's error — a 400 saying so, on both endpoints, and the
+    /// server keeps serving.
+    @Test func aConstraintTheVocabularyCannotSpellIsA400() async throws {
+        try await ServerFixture.withServer { client in
+            let unspellable = "\u{93A6C}"
+            for (path, body) in [("/v1/completions", ["prompt": "hi"] as [String: Any]),
+                                 ("/v1/chat/completions", ["messages": Self.user])] {
+                var request = body
+                request["guided_choice"] = [unspellable, unspellable + "x"]
+                request["max_tokens"] = 8
+                let response = try await client.post(path, request)
+                #expect(response.status == .badRequest, "\(path): \(String(buffer: response.body))")
+                let error = try #require(try response.object()["error"] as? [String: Any])
+                #expect(error["code"] as? String == "constraint_unsatisfiable")
+                #expect(error["type"] as? String == "invalid_request_error")
+            }
+            let after = try await client.post("/v1/completions", ["prompt": "hi", "max_tokens": 4, "guided_choice": ["yes", "no"]])
+            #expect(after.status == .ok, "\(String(buffer: after.body))")
+        }
+    }
+
     @Test func jsonObjectOnCompletionsGivesAnObject() async throws {
         try await ServerFixture.withServer { client in
             let response = try await client.post("/v1/completions", [

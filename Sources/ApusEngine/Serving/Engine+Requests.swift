@@ -70,7 +70,9 @@ extension Engine {
             guard let owner = owners[id], let state = requests[owner.request],
                   state.choices[owner.choice].finish == nil else { continue }
             var tokens = [sampled.token]
-            var (text, finish, stopString) = take(sampled.token, sequence: id, state: state, choice: owner.choice)
+            var (text, finish, stopString) = sampled.constraintDeadEnd
+                ? deadEnd(state: state, choice: owner.choice)
+                : take(sampled.token, sequence: id, state: state, choice: owner.choice)
             if finish == nil, configuration.jumpForward, sampled.logprob == nil, let constraint = runner.constraint(of: id) {
                 for token in constraint.forcedTokens() {
                     scheduler.append(id, tokens: [token])
@@ -93,6 +95,15 @@ extension Engine {
                               logprobs: sampled.logprob.map { [$0] } ?? []))
             if let finish { finishChoice(state, owner.choice, finish, stopString: stopString) }
         }
+    }
+
+    /// Ends a choice whose constraint allowed no token: the request asked for text the
+    /// model cannot produce, which is the request's error, not the engine's.
+    private func deadEnd(state: RequestState, choice: Int) -> (text: String, finish: FinishReason?, stopString: String?) {
+        state.usage.error = "the output constraint allows no token of this model's vocabulary here: "
+            + "the text it requires cannot be spelled with the model's tokens"
+        state.usage.errorIsInvalidRequest = true
+        return (state.choices[choice].end(.error), .error, nil)
     }
 
     /// One token of sequence `id` (already in its tokens) through its choice's stop

@@ -61,6 +61,9 @@ public struct RequestUsage: Sendable, Equatable {
     public var timings = RequestTimings()
     /// What went wrong, when a choice ended with `.error`.
     public var error: String?
+    /// The error lies in the request, not the engine: its output constraint requires text
+    /// this model's vocabulary cannot spell (a client error, HTTP 400).
+    public var errorIsInvalidRequest = false
 
     /// All zero.
     public init() {}

@@ -88,6 +88,7 @@ final class Runner {
     private func draw(_ id: Int, _ logits: UnsafeBufferPointer<Float>, history: [Int], suppress: [Int]) -> SampledToken? {
         guard let parameters = sampling[id] else { return nil }
         var mask: TokenMask?
+        var deadEnd = false
         if let constraint = parameters.constraint {
             var allowed = TokenMask(vocabularySize: logits.count, allowed: true)
             constraint.restrict(&allowed)
@@ -95,12 +96,13 @@ final class Runner {
                 if constraint.isComplete { allowed.insert(token) } else { allowed.remove(token) }
             }
             mask = allowed
+            deadEnd = allowed.count == 0
         }
         let token = parameters.sampler.sample(logits, history: history[...], mask: mask, suppress: suppress)
         let logprob = parameters.logprobs.map { top -> TokenLogprob in
             let result = LogProbabilities.of(token, in: logits, top: top)
             return TokenLogprob(token: token, logprob: result.logprob, top: result.top)
         }
-        return SampledToken(sequence: id, token: token, logprob: logprob)
+        return SampledToken(sequence: id, token: token, logprob: logprob, constraintDeadEnd: deadEnd)
     }
 }

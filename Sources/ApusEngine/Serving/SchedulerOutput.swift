@@ -40,11 +40,17 @@ public struct SampledToken: Sendable {
     /// Log-probability and alternatives, when the request asked for them.
     public let logprob: TokenLogprob?
 
+    /// The sequence's constraint allowed no token of the vocabulary: `token` is only the
+    /// unconstrained draw, and the choice cannot go on (its grammar requires text the
+    /// model's tokens cannot spell, such as a byte no token holds).
+    public let constraintDeadEnd: Bool
+
     /// A drawn token.
-    public init(sequence: Int, token: Int, logprob: TokenLogprob? = nil) {
+    public init(sequence: Int, token: Int, logprob: TokenLogprob? = nil, constraintDeadEnd: Bool = false) {
         self.sequence = sequence
         self.token = token
         self.logprob = logprob
+        self.constraintDeadEnd = constraintDeadEnd
     }
 }
 

@@ -35,9 +35,7 @@ extension APIServer {
         }
         var accumulator = ChoiceAccumulator(prompts: 1, n: plan.n)
         for await (index, event) in run.events { accumulator.add(event, prompt: index) }
-        if let failure = accumulator.failure {
-            throw APIError(status: .internalServerError, message: failure, type: "server_error", code: "engine_error")
-        }
+        if let failure = accumulator.failureError { throw failure }
         let usages = accumulator.allUsages
         let response = ChatCompletionResponse(
             id: id, created: created, model: configuration.servedModelName, systemFingerprint: configuration.systemFingerprint,

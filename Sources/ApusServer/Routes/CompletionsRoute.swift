@@ -50,9 +50,7 @@ extension APIServer {
         }
         var accumulator = ChoiceAccumulator(prompts: prompts.count, n: plan.n)
         for await (index, event) in run.events { accumulator.add(event, prompt: index) }
-        if let failure = accumulator.failure {
-            throw APIError(status: .internalServerError, message: failure, type: "server_error", code: "engine_error")
-        }
+        if let failure = accumulator.failureError { throw failure }
         var choices: [CompletionChoice] = []
         for (p, promptChoices) in accumulator.choices.enumerated() {
             for (c, choice) in promptChoices.enumerated() {

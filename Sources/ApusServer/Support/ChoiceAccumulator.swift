@@ -1,5 +1,6 @@
 import ApusEngine
 import ApusTokenizer
+import HTTPTypes
 
 /// Collects a run's events into whole choices for a non-streaming response.
 struct ChoiceAccumulator {
@@ -38,10 +39,16 @@ struct ChoiceAccumulator {
     /// Every usage, zero for prompts that never completed.
     var allUsages: [RequestUsage] { usages.map { $0 ?? RequestUsage() } }
 
-    /// The first engine failure message, if any choice ended with `.error`.
-    var failure: String? {
+    /// The first failure (a choice that ended with `.error`) as the API error to answer
+    /// with: 400 when the request caused it
+    /// (an output constraint the model cannot satisfy), else 500.
+    var failureError: APIError? {
         for (p, prompt) in choices.enumerated() where prompt.contains(where: { $0.finish == .error }) {
-            return usages[p]?.error ?? "the engine failed while generating"
+            let usage = usages[p]
+            let message = usage?.error ?? "the engine failed while generating"
+            return usage?.errorIsInvalidRequest == true
+                ? APIError(status: .badRequest, message: message, type: "invalid_request_error", code: "constraint_unsatisfiable")
+                : APIError(status: .internalServerError, message: message, type: "server_error", code: "engine_error")
         }
         return nil
     }
