@@ -16,6 +16,12 @@ let avx512KernelFlags: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
+/// Flags for the AMX tile target (C: the tile intrinsics are macros Swift cannot import). Only it
+/// may contain tile instructions; they run only after the permission request and the probe.
+let amxTileFlags: [CSetting] = [
+    .unsafeFlags(["-mamx-tile", "-mamx-int8", "-O2"], .when(platforms: [.linux])),
+]
+
 let package = Package(
     name: "Apus",
     platforms: [.macOS(.v14)],
@@ -48,7 +54,8 @@ let package = Package(
     targets: [
         .target(name: "ApusCore"),
         .target(name: "ApusGGUF", dependencies: ["ApusCore"]),
-        .target(name: "ApusKernelsAVX512", swiftSettings: avx512KernelFlags),
+        .target(name: "ApusKernelsAMX", cSettings: amxTileFlags),
+        .target(name: "ApusKernelsAVX512", dependencies: ["ApusKernelsAMX"], swiftSettings: avx512KernelFlags),
         .target(name: "ApusKernels", dependencies: ["ApusCore", "ApusKernelsAVX512"], swiftSettings: kernelFlags),
         .target(name: "ApusTokenizer", dependencies: ["ApusCore", "ApusGGUF"]),
         .target(name: "ApusSampling", dependencies: ["ApusCore"]),

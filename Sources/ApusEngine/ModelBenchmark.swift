@@ -42,26 +42,35 @@ public struct ModelBenchmark {
         return (0..<count).map { (($0 + offset) * 7919 + 13) % vocabulary }
     }
 
-    /// Prompt processing: `tokens` tokens in batches of `model.maxBatchTokens`, logits for the last.
-    public func promptProcessing(tokens count: Int, repetitions: Int) throws -> Result {
-        let cache = model.makeCache(tokens: count)
+    /// Prompt processing: `tokens` tokens in batches of `model.maxBatchTokens`, logits for the
+    /// last, after `depth` tokens already in the cache (fed before the clock starts, as
+    /// llama-bench's `-d` does).
+    public func promptProcessing(tokens count: Int, depth: Int = 0, repetitions: Int) throws -> Result {
+        let cache = model.makeCache(tokens: depth + count)
         var samples: [Double] = []
         for _ in 0..<repetitions + 1 {  // the first run warms caches and page-ins; not counted
             cache.release(sequence: 0)
-            try cache.reserve(sequence: 0, tokens: count)
-            let ids = tokens(count)
+            try cache.reserve(sequence: 0, tokens: depth + count)
+            try feed(tokens(depth), from: 0, logitsForLast: false, cache: cache)
             let start = Date()
-            var position = 0
-            while position < count {
-                let chunk = Array(ids[position..<min(count, position + model.maxBatchTokens)])
-                var batch = ForwardBatch()
-                batch.append(tokens: chunk, startingAt: position, sequence: 0, logitsForLast: position + chunk.count == count)
-                _ = try model.forward(batch, cache: cache)
-                position += chunk.count
-            }
+            try feed(tokens(count, offset: depth), from: depth, logitsForLast: true, cache: cache)
             samples.append(Double(count) / Date().timeIntervalSince(start))
         }
-        return Result(name: "pp\(count)", tokens: count, samples: Array(samples.dropFirst()))
+        let name = depth > 0 ? "pp\(count) @ d\(depth)" : "pp\(count)"
+        return Result(name: name, tokens: count, samples: Array(samples.dropFirst()))
+    }
+
+    /// Feeds `ids` to sequence 0 at positions `start…` in batches of `model.maxBatchTokens`.
+    private func feed(_ ids: [Int], from start: Int, logitsForLast: Bool, cache: PagedKVCache) throws {
+        var position = 0
+        while position < ids.count {
+            let chunk = Array(ids[position..<min(ids.count, position + model.maxBatchTokens)])
+            var batch = ForwardBatch()
+            batch.append(tokens: chunk, startingAt: start + position, sequence: 0,
+                         logitsForLast: logitsForLast && position + chunk.count == ids.count)
+            _ = try model.forward(batch, cache: cache)
+            position += chunk.count
+        }
     }
 
     /// Text generation: `tokens` single-token steps after `depth` tokens already in the cache.
@@ -71,15 +80,7 @@ public struct ModelBenchmark {
         for _ in 0..<repetitions + 1 {
             cache.release(sequence: 0)
             try cache.reserve(sequence: 0, tokens: depth + count + 1)
-            var position = 0
-            let prefix = tokens(depth)
-            while position < depth {
-                let chunk = Array(prefix[position..<min(depth, position + model.maxBatchTokens)])
-                var batch = ForwardBatch()
-                batch.append(tokens: chunk, startingAt: position, sequence: 0, logitsForLast: false)
-                _ = try model.forward(batch, cache: cache)
-                position += chunk.count
-            }
+            try feed(tokens(depth), from: 0, logitsForLast: false, cache: cache)
             var token = tokens(1, offset: depth)[0]
             let start = Date()
             for step in 0..<count {

@@ -116,7 +116,7 @@ public enum MatMul {
         func run<F: BatchedProduct>(_ format: F.Type, _ pool: ThreadPool) {
             let batched = tokens >= MatMul.minimumBatchedTokens
             #if arch(x86_64)
-            if InstructionSet.active == .avx512, let wide = F.self as? any WideBatchedProduct.Type,
+            if InstructionSet.active.hasWideKernels, let wide = F.self as? any WideBatchedProduct.Type,
                tokens >= wide.wideMinimumTokens {
                 // Sixteen-row groups for the AVX-512 kernels that interleave rows.
                 var size = Self.batchedRowsPerTask(rows: weights.rows, rowBytes: weights.rowBytes, threads: threads)

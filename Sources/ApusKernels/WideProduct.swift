@@ -3,7 +3,8 @@ import ApusKernelsAVX512
 
 /// A format with an AVX-512 VNNI batched kernel (in the ApusKernelsAVX512 target, which alone
 /// is compiled with those instructions enabled). `MatMul` calls it instead of the AVX2
-/// `multiply` only when `InstructionSet.active` is `.avx512`; it produces the same bits.
+/// `multiply` only when `InstructionSet.active` has the wide kernels (`.avx512`, `.amx`); it
+/// produces the same bits.
 protocol WideBatchedProduct: BatchedProduct {
     /// The fewest tokens for which the AVX-512 kernel beats single dots (fewer go to them).
     static var wideMinimumTokens: Int { get }
@@ -52,8 +53,13 @@ extension Q4_KFormat: WideBatchedProduct {
 
     static func multiplyAVX512(_ weights: WeightMatrix, rows: Range<Int>, _ activations: UnsafeRawPointer,
                                activationRowBytes stride: Int, tokens: Int, into output: UnsafeMutablePointer<Float>) {
-        WideKQuant.multiply(Self.self, weights, rows: rows, activations, stride, tokens: tokens, into: output,
-                            scratchBytes: AVX512Q4K.scratchBytes, kernel: AVX512Q4K.multiply)
+        if InstructionSet.active == .amx, tokens >= AMXQ4K.tokensPerPass {
+            WideKQuant.multiply(Self.self, weights, rows: rows, activations, stride, tokens: tokens, into: output,
+                                scratchBytes: AMXQ4K.scratchBytes, kernel: AMXQ4K.multiply)
+        } else {
+            WideKQuant.multiply(Self.self, weights, rows: rows, activations, stride, tokens: tokens, into: output,
+                                scratchBytes: AVX512Q4K.scratchBytes, kernel: AVX512Q4K.multiply)
+        }
     }
 }
 
@@ -63,12 +69,14 @@ extension Q6_KFormat: WideBatchedProduct {
 
     static func multiplyAVX512(_ weights: WeightMatrix, rows: Range<Int>, _ activations: UnsafeRawPointer,
                                activationRowBytes stride: Int, tokens: Int, into output: UnsafeMutablePointer<Float>) {
+        // No AMX form: with a scale per sixteen values it measured no faster (see `AMXQ4K`).
         WideKQuant.multiply(Self.self, weights, rows: rows, activations, stride, tokens: tokens, into: output,
                             scratchBytes: AVX512Q6K.scratchBytes, kernel: AVX512Q6K.multiply)
     }
 }
 
-/// The K-quant AVX-512 kernels work on sixteen-row groups and four-token passes; rows beyond
+/// The K-quant AVX-512 kernels work on sixteen-row groups and four-token passes (the AMX Q4_K
+/// one on sixteen-token passes first, then four-token ones); rows beyond
 /// the last group go to the AVX2 interleaved kernel, tokens beyond the last pass to single
 /// dots (the same order, so the same bits).
 enum WideKQuant {

@@ -45,7 +45,7 @@ public enum AVX512Q4K {
     }
 
     @inline(__always)
-    private static func fourTokens(_ packed: UnsafeRawPointer, blocks: Int, _ y: UnsafeRawPointer, _ stride: Int,
+    static func fourTokens(_ packed: UnsafeRawPointer, blocks: Int, _ y: UnsafeRawPointer, _ stride: Int,
                                    _ out: UnsafeMutablePointer<Float>, _ outputStride: Int) {
         var acc0 = _mm512_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0
         var min0 = acc0, min1 = acc0, min2 = acc0, min3 = acc0
@@ -108,14 +108,14 @@ public enum AVX512Q4K {
 
     /// Four activation bytes at `offset`, in every 32-bit lane.
     @inline(__always)
-    private static func broadcast(_ a: UnsafeRawPointer, _ offset: Int) -> __m512i {
+    static func broadcast(_ a: UnsafeRawPointer, _ offset: Int) -> __m512i {
         _mm512_set1_epi32(a.loadUnaligned(fromByteOffset: offset, as: Int32.self))
     }
 
     /// The token's 32-value sums of sub-blocks 2c and 2c + 1 as a word pair, for chunks c = 0…3
     /// (from the Q8_K block's sixteen 16-value sums; each 32-value sum fits in 16 bits).
     @inline(__always)
-    private static func subBlockSumPairs(_ a: UnsafeRawPointer) -> (Int32, Int32, Int32, Int32) {
+    static func subBlockSumPairs(_ a: UnsafeRawPointer) -> (Int32, Int32, Int32, Int32) {
         @inline(__always) func pair(_ chunk: Int) -> Int32 {
             @inline(__always) func sum(_ g: Int) -> Int32 { Int32(a.loadUnaligned(fromByteOffset: 260 + 2 * g, as: Int16.self)) }
             let low = sum(4 * chunk) &+ sum(4 * chunk + 1), high = sum(4 * chunk + 2) &+ sum(4 * chunk + 3)
@@ -126,7 +126,7 @@ public enum AVX512Q4K {
 
     /// Repacks `blocks` super-blocks of the sixteen rows at `rows` into `destination`.
     @inline(__always)
-    private static func interleave(_ rows: UnsafeRawPointer, rowBytes: Int, blocks: Int, into destination: UnsafeMutableRawPointer) {
+    static func interleave(_ rows: UnsafeRawPointer, rowBytes: Int, blocks: Int, into destination: UnsafeMutableRawPointer) {
         let lowNibbles = _mm256_set1_epi8(0x0F)
         for block in 0 ..< blocks {
             let out = destination + block * groupBlockBytes

@@ -38,7 +38,7 @@ public enum AVX512Q6K {
     }
 
     @inline(__always)
-    private static func fourTokens(_ packed: UnsafeRawPointer, blocks: Int, _ y: UnsafeRawPointer, _ stride: Int,
+    static func fourTokens(_ packed: UnsafeRawPointer, blocks: Int, _ y: UnsafeRawPointer, _ stride: Int,
                                    _ out: UnsafeMutablePointer<Float>, _ outputStride: Int) {
         var acc0 = _mm512_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0
         for block in 0 ..< blocks {
@@ -90,13 +90,13 @@ public enum AVX512Q6K {
 
     /// Four bytes at `offset`, in every 32-bit lane.
     @inline(__always)
-    private static func broadcast(_ a: UnsafeRawPointer, _ offset: Int) -> __m512i {
+    static func broadcast(_ a: UnsafeRawPointer, _ offset: Int) -> __m512i {
         _mm512_set1_epi32(a.loadUnaligned(fromByteOffset: offset, as: Int32.self))
     }
 
     /// Repacks `blocks` super-blocks of the sixteen rows at `rows` into `destination`.
     @inline(__always)
-    private static func interleave(_ rows: UnsafeRawPointer, rowBytes: Int, blocks: Int, into destination: UnsafeMutableRawPointer) {
+    static func interleave(_ rows: UnsafeRawPointer, rowBytes: Int, blocks: Int, into destination: UnsafeMutableRawPointer) {
         let lowNibbles = _mm256_set1_epi8(0x0F), twoBits = _mm256_set1_epi8(0x03)
         for block in 0 ..< blocks {
             let out = destination + block * groupBlockBytes

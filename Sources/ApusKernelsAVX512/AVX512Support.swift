@@ -13,9 +13,11 @@ enum Wide {
     /// The pass structure of the sixteen-row super-block kernels (Q4_K, Q6_K): repack every
     /// group of `rowsPerGroup` rows into scratch with `interleave(rows, destination)`, then run
     /// `pass(packedGroup, activations, output)` over the tokens in passes of `tokensPerPass`,
-    /// in spans whose activations stay in L2 beside the groups. Returns the tokens handled
-    /// (`tokens` rounded down to a multiple of `tokensPerPass`). Inlined, so each kernel's
-    /// closures compile into its own loop.
+    /// in spans whose activations stay in L2 beside the groups. With `widePass` (the AMX
+    /// kernels), the tokens up to a multiple of `wideTokensPerPass` go to it instead and only
+    /// the rest to `pass`. Returns the tokens handled (the wide tokens plus the rest rounded
+    /// down to a multiple of `tokensPerPass`). Inlined, so each kernel's closures compile into
+    /// its own loop.
     @inline(__always)
     static func interleavedPasses(weights: UnsafeRawPointer, rowBytes: Int, groups: Int, blocks: Int,
                                   rowsPerGroup: Int, tokensPerPass: Int, groupBlockBytes: Int,
@@ -23,13 +25,18 @@ enum Wide {
                                   output: UnsafeMutablePointer<Float>, outputStride: Int,
                                   scratch: UnsafeMutableRawPointer,
                                   interleave: (UnsafeRawPointer, UnsafeMutableRawPointer) -> Void,
-                                  pass: (UnsafeRawPointer, UnsafeRawPointer, UnsafeMutablePointer<Float>) -> Void) -> Int {
-        let handled = tokens / tokensPerPass * tokensPerPass
+                                  pass: (UnsafeRawPointer, UnsafeRawPointer, UnsafeMutablePointer<Float>) -> Void,
+                                  wideTokensPerPass: Int = 0,
+                                  widePass: ((UnsafeRawPointer, UnsafeRawPointer, UnsafeMutablePointer<Float>) -> Void)? = nil) -> Int {
+        let wideHandled = widePass == nil ? 0 : tokens / wideTokensPerPass * wideTokensPerPass
+        let handled = wideHandled + (tokens - wideHandled) / tokensPerPass * tokensPerPass
         guard handled > 0, groups > 0 else { return 0 }
         for group in 0 ..< groups {
             interleave(weights + group * rowsPerGroup * rowBytes, scratch + group * blocks * groupBlockBytes)
         }
-        let span = max(tokensPerPass, 393_216 / stride / tokensPerPass * tokensPerPass)
+        // Spans start at multiples of the widest pass, so wide passes never straddle two.
+        let unit = max(tokensPerPass, wideTokensPerPass)
+        let span = max(unit, 393_216 / stride / unit * unit)
         var spanStart = 0
         while spanStart < handled {
             let spanEnd = min(handled, spanStart + span)
@@ -37,8 +44,13 @@ enum Wide {
                 let packed = UnsafeRawPointer(scratch + group * blocks * groupBlockBytes)
                 var first = spanStart
                 while first < spanEnd {
-                    pass(packed, activations + first * stride, output + first * outputStride + group * rowsPerGroup)
-                    first += tokensPerPass
+                    if let widePass, first < wideHandled {
+                        widePass(packed, activations + first * stride, output + first * outputStride + group * rowsPerGroup)
+                        first += wideTokensPerPass
+                    } else {
+                        pass(packed, activations + first * stride, output + first * outputStride + group * rowsPerGroup)
+                        first += tokensPerPass
+                    }
                 }
             }
             spanStart = spanEnd

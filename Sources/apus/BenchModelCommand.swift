@@ -14,7 +14,7 @@ struct BenchModel: ParsableCommand {
     var prompt = 512
     @Option(name: [.customShort("n"), .customLong("n-gen")], help: "Generated tokens for the tg test (0 = skip).")
     var generate = 128
-    @Option(name: [.short, .customLong("n-depth")], help: "Tokens already in the cache before the tg test.")
+    @Option(name: [.short, .customLong("n-depth")], help: "Tokens already in the cache before the pp and tg tests (llama-bench's -d).")
     var depth = 0
     @Option(name: [.short, .customLong("repetitions")], help: "Repetitions of each test.")
     var repetitions = 3
@@ -29,11 +29,11 @@ struct BenchModel: ParsableCommand {
         guard repetitions >= 1, prompt >= 0, generate >= 0, depth >= 0 else {
             throw ValidationError("-r must be ≥ 1 and -p, -n, -d ≥ 0")
         }
-        let context = max(prompt, depth + generate + 1)
+        let context = max(depth + prompt, depth + generate + 1)
         let loaded = try LoadedModel(modelOption, contextLength: context, batchSize: max(1, min(batchSize, max(prompt, depth, 1))))
         let bench = ModelBenchmark(model: loaded.model)
         var results: [ModelBenchmark.Result] = []
-        if prompt > 0 { results.append(try bench.promptProcessing(tokens: prompt, repetitions: repetitions)) }
+        if prompt > 0 { results.append(try bench.promptProcessing(tokens: prompt, depth: depth, repetitions: repetitions)) }
         if generate > 0 { results.append(try bench.generation(tokens: generate, depth: depth, repetitions: repetitions)) }
         let name = URL(fileURLWithPath: try modelOption.resolvedPath()).lastPathComponent
         // What one decoding step reads: the weights, and the cache at the tg test's depth.

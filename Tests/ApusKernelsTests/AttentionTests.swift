@@ -4,7 +4,7 @@ import Testing
 
 /// The attention kernels and the numerics they copy from llama.cpp: the vector e^x, the
 /// two summation orders, and the fast attention against its plain-loop reference.
-@Suite("Attention")
+@Suite("Attention", .serialized)
 struct AttentionTests {
     /// Units in the last place between two floats of the same sign.
     static func ulps(_ a: Float, _ b: Float) -> Int {
@@ -139,6 +139,51 @@ struct AttentionTests {
                 }
             } } }
             #expect(together.map(\.bitPattern) == alone.map(\.bitPattern), "\(first)...\(last)")
+        }
+    }
+
+    /// Every instruction-set path (the AVX-512 attention on the wide ones) gives the same bits:
+    /// head dimensions with and without remainders, one to seven heads per group, windows
+    /// that start and end anywhere, both orders, and scores spread wide enough that e^x
+    /// takes its two-step scaling (|n| > 126) and saturates.
+    @Test(arguments: [SummationOrder.matrix, .vector], [64, 128, 256, 40, 200])
+    func everyPathGivesTheSameBits(order: SummationOrder, headDimension d: Int) throws {
+        let paths = InstructionSet.available
+        defer { try? InstructionSet.select(.best(for: .current)) }
+        let layout = PagedAttentionLayout(blockSize: 16, kvHeads: 2, headDimension: d)
+        let blocks = 8
+        var generator = SeededGenerator(seed: UInt64(31 + d))
+        let keys = (0..<blocks * layout.elementsPerBlock).map { _ in Float16(Float.random(in: -2...2, using: &generator)) }
+        let values = (0..<blocks * layout.elementsPerBlock).map { _ in Float16(Float.random(in: -2...2, using: &generator)) }
+        let table: [Int32] = [5, 2, 7, 0, 3, 1, 6, 4]
+        let maxHeads = 7
+        let scratch = UnsafeMutablePointer<Float>.allocate(
+            capacity: PagedAttention.scratchCount(contextLength: 128, headDimension: d, heads: maxHeads))
+        defer { scratch.deallocate() }
+        for heads in [1, 3, 4, maxHeads] {
+            for (first, last) in [(0, 0), (0, 2), (0, 3), (0, 40), (5, 95), (33, 70), (0, 127)] {
+                for spread: Float in [3, 60] {
+                    let queries = (0..<heads * d).map { _ in Float.random(in: -spread...spread, using: &generator) }
+                    var outputs: [[Float]] = []
+                    for isa in paths {
+                        try InstructionSet.select(isa)
+                        var q = queries, out = [Float](repeating: .nan, count: heads * d)
+                        keys.withUnsafeBufferPointer { k in values.withUnsafeBufferPointer { v in table.withUnsafeBufferPointer { t in
+                            PagedAttention.attendGroup(queries: &q, heads: heads, keys: k.baseAddress!, values: v.baseAddress!,
+                                                       layout: layout, blockTable: t.baseAddress!, first: first, last: last,
+                                                       kvHead: 1, scale: 0.125, order: order, scratch: scratch, outputs: &out)
+                        } } }
+                        outputs.append(out)
+                    }
+                    for (isa, out) in zip(paths, outputs).dropFirst() {
+                        let differing = (0..<heads * d).filter { out[$0].bitPattern != outputs[0][$0].bitPattern }
+                        #expect(differing.isEmpty, """
+                            \(isa) vs \(paths[0]): \(order) d \(d), \(heads) heads, \(first)...\(last), spread \(spread): \
+                            \(differing.count) values differ, first at \(differing.first ?? -1)
+                            """)
+                    }
+                }
+            }
         }
     }
 

@@ -41,6 +41,17 @@ struct InstructionSetTests {
         }
     }
 
+    /// AMX is a path of its own where the tiles work, and needs the AVX-512 kernels beside it.
+    @Test func amxPath() throws {
+        #expect(try InstructionSet.resolve("amx", on: Self.sapphireRapids) == .amx)
+        #expect(InstructionSet.amx.hasWideKernels && InstructionSet.avx512.hasWideKernels && !InstructionSet.avx2.hasWideKernels)
+        var noAVX512 = Self.sapphireRapids
+        noAVX512.avx512 = false
+        noAVX512.avx512VNNI = false
+        #expect(throws: KernelError.self) { try InstructionSet.resolve("amx", on: noAVX512) }
+        #expect(InstructionSet.best(for: noAVX512) == .avx2)
+    }
+
     /// The detected features are consistent and the default path is one the CPU has.
     @Test func detectedMachine() throws {
         let features = CPUFeatures.current

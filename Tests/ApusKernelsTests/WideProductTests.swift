@@ -3,9 +3,10 @@ import ApusKernels
 import Testing
 
 /// The AVX-512 VNNI batched kernels (ApusKernelsAVX512, reached through `MatMul` when the
-/// path is forced to `avx512`) against their scalar references and against the AVX2 path,
-/// bit for bit, for every token count from 1 to 40 and row counts that are no multiple of
-/// sixteen (tasks with a tail of rows, tokens left over after the last pass).
+/// path is forced to `avx512`) and the AMX Q4_K kernel (path `amx`, where this machine has
+/// it) against their scalar references and against the AVX2 path, bit for bit, for every
+/// token count from 1 to 40 (AMX: one or two sixteen-token passes and the tokens left over)
+/// and row counts that are no multiple of sixteen (tasks with a tail of rows).
 ///
 /// The scalar reference of the K-quants is `dotReference` (their one order). For the
 /// 32-value-block formats `dotReference` follows ggml's generic order; their one order (the
@@ -42,7 +43,7 @@ struct WideProductTests {
                         }
                     }
                     for pool in pools {
-                        for isa in [InstructionSet.avx512, .avx2] {
+                        for isa in InstructionSet.available {
                             try InstructionSet.select(isa)
                             var output = [Float](repeating: .nan, count: tokens * rows)
                             try output.withUnsafeMutableBufferPointer {

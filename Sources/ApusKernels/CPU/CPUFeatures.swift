@@ -1,5 +1,6 @@
 #if arch(x86_64)
 import _Builtin_intrinsics.intel.cpuid
+import ApusKernelsAVX512
 #endif
 
 /// What this CPU and the operating system allow, detected once at start.
@@ -8,7 +9,9 @@ import _Builtin_intrinsics.intel.cpuid
 /// its register state for user programs (the kernel's supported-xfeature mask, which mirrors
 /// XCR0: `_xgetbv` does not import into Swift). AMX additionally needs this process's
 /// permission to use the tile data (`arch_prctl(ARCH_REQ_XCOMP_PERM, 18)`), requested once
-/// when AMX is first asked about; a refusal (old kernel, a VM that withholds it) leaves AMX off.
+/// when AMX is first asked about, and then a probe that runs one small tile product with
+/// SIGILL caught and checks its result; a refusal (old kernel, a VM that withholds the state
+/// or traps the instructions) leaves AMX off.
 public struct CPUFeatures: Sendable, Equatable, CustomStringConvertible {
     /// AVX2, FMA and F16C: the baseline every kernel target is built for.
     public var avx2: Bool
@@ -20,7 +23,8 @@ public struct CPUFeatures: Sendable, Equatable, CustomStringConvertible {
     public var avxVNNI: Bool
     /// AMX tile and int8 instructions, reported by the CPU and supported by the OS.
     public var amxInt8: Bool
-    /// This process may use the AMX tile data (the permission request succeeded).
+    /// This process may use the AMX tile data: the permission request succeeded and the tile
+    /// probe computed the right product.
     public var amxPermitted: Bool
 
     /// Creates a feature set (tests build made-up machines with it).
@@ -66,7 +70,7 @@ public struct CPUFeatures: Sendable, Equatable, CustomStringConvertible {
         let amx = osAMX && leaf7.edx & (1 << 24) != 0 && leaf7.edx & (1 << 25) != 0
         return CPUFeatures(avx2: avx2, avx512: avx512, avx512VNNI: avx512 && leaf7.ecx & (1 << 11) != 0,
                            avxVNNI: avx2 && leaf7Sub1EAX & (1 << 4) != 0,
-                           amxInt8: amx, amxPermitted: amx && XComponents.requestTileData())
+                           amxInt8: amx, amxPermitted: amx && XComponents.requestTileData() && AMXTiles.probe())
         #else
         return .none
         #endif

@@ -15,11 +15,15 @@ public enum InstructionSet: String, Sendable, CaseIterable, CustomStringConverti
     case avx2
     /// 512-bit AVX-512 VNNI (`vpdpbusd zmm`) for batched products; AVX2 elsewhere.
     case avx512
-    /// AMX int8 tiles. Detected and permitted where the CPU allows, but this build has no
-    /// AMX kernels yet, so it cannot be selected (see `unavailableReason`).
+    /// AMX int8 tiles for Q4_K products of sixteen tokens or more, the AVX-512
+    /// VNNI kernels for everything else. Needs the CPU's AMX int8, Linux's permission for the
+    /// tile state and a working probe (a VM may advertise AMX and still trap it).
     case amx
 
     public var description: String { rawValue }
+
+    /// Whether this path runs the AVX-512 VNNI batched kernels (`.avx512`, and `.amx` beside its tiles).
+    public var hasWideKernels: Bool { self != .avx2 }
 
     /// The environment variable that forces a path.
     public static let environmentVariable = "APUS_ISA"
@@ -33,8 +37,11 @@ public enum InstructionSet: String, Sendable, CaseIterable, CustomStringConverti
             return features.avx512VNNI ? nil : "this CPU (or OS) lacks AVX-512 F/BW/VL with VNNI (it has: \(features))"
         case .amx:
             if !features.amxInt8 { return "this CPU (or OS) lacks AMX int8 (it has: \(features))" }
-            if !features.amxPermitted { return "Linux refused this process the AMX tile state (arch_prctl ARCH_REQ_XCOMP_PERM)" }
-            return "this build has no AMX kernels; use avx512"
+            if !features.amxPermitted {
+                return "Linux refused this process the AMX tile state (arch_prctl ARCH_REQ_XCOMP_PERM), or the tiles failed their probe"
+            }
+            if !features.avx512VNNI { return "the AMX path also needs AVX-512 VNNI, which this CPU (or OS) lacks" }
+            return nil
         }
     }
 

@@ -29,6 +29,19 @@ public enum HalfConversion {
         #endif
     }
 
+    /// Rounds `count` floats to half precision and back, in place.
+    public static func round(_ values: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        let raw = UnsafeMutableRawPointer(values)
+        while i + 8 <= count {
+            let halves = SIMD8<Float16>(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
+            let widened = withUnsafeBytes(of: halves) { widenEight($0.baseAddress!) }
+            raw.storeBytes(of: widened, toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count { values[i] = Float(Float16(values[i])); i += 1 }
+    }
+
     /// Widens `count` half floats to floats into `destination`.
     public static func load(_ source: UnsafePointer<Float16>, into destination: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0

@@ -1,4 +1,7 @@
 import Foundation
+#if arch(x86_64)
+import ApusKernelsAVX512
+#endif
 
 /// Causal attention of one query head over keys and values kept in fixed-size blocks.
 ///
@@ -100,20 +103,38 @@ public enum PagedAttention {
         @inline(__always) func offset(_ position: Int) -> Int {
             offsets.loadUnaligned(fromByteOffset: 8 * (position - first), as: Int.self)
         }
-        for position in first...last {
-            offsets.storeBytes(of: layout.offset(block: Int(blockTable[position / layout.blockSize]), head: kvHead,
-                                                 slot: position % layout.blockSize),
-                               toByteOffset: 8 * (position - first), as: Int.self)
+        // Block by block: one table lookup (and no division) per block, not per position.
+        var blockStart = first - first % layout.blockSize
+        while blockStart <= last {
+            let base = layout.offset(block: Int(blockTable[blockStart / layout.blockSize]), head: kvHead, slot: 0)
+            for position in max(first, blockStart)...min(last, blockStart + layout.blockSize - 1) {
+                offsets.storeBytes(of: base + (position - blockStart) * d, toByteOffset: 8 * (position - first), as: Int.self)
+            }
+            blockStart += layout.blockSize
         }
         for head in 0..<heads {
             for position in start..<first { score(head)[position] = -.infinity }
             for position in (last + 1)..<end { score(head)[position] = -.infinity }
         }
         // Q·K four keys at a time: four independent sums per head instead of one dependent
-        // chain, each key row widened once for all the heads.
+        // chain, each key row widened once for all the heads. On the wide paths two keys
+        // share each 512-bit FMA (the same lanes, so the same bits) and the keys are widened
+        // in registers.
+        #if arch(x86_64)
+        let wide = InstructionSet.active.hasWideKernels && order == .matrix && d % 32 == 0
+        #endif
         var position = first
         while position <= last {
             let keyCount = min(4, last - position + 1)
+            #if arch(x86_64)
+            if wide && keyCount == 4 {
+                AVX512Attention.scoreFour(keys + offset(position), keys + offset(position + 1), keys + offset(position + 2),
+                                          keys + offset(position + 3), queries: queries, heads: heads, count: d,
+                                          scale: scale, scores: score(0) + position, headStride: count)
+                position += 4
+                continue
+            }
+            #endif
             for i in 0..<keyCount { HalfConversion.load(keys + offset(position + i), into: widened + i * d, count: d) }
             for head in 0..<heads {
                 let q = UnsafePointer(queries + head * d)
@@ -129,10 +150,29 @@ public enum PagedAttention {
             position += keyCount
         }
         for head in 0..<heads {
+            #if arch(x86_64)
+            if InstructionSet.active.hasWideKernels {
+                AVX512Attention.softmax(scores + head * count, count: count)
+            } else {
+                softmax(scores + head * count, count: count)
+            }
+            #else
             softmax(scores + head * count, count: count)
-            for position in first...last { score(head)[position] = Float(Float16(score(head)[position])) }
+            #endif
+            HalfConversion.round(score(head) + first, count: last - first + 1)
         }
         // P·V with each position's term in lane `position % lanes` of every output value.
+        #if arch(x86_64)
+        if InstructionSet.active.hasWideKernels {
+            AVX512Attention.accumulateValues(values, offsets: UnsafeRawPointer(offsets), first: first, last: last,
+                                             weights: UnsafePointer(score(0)), weightStride: count, heads: heads,
+                                             lanes: lanes, count: d, into: accumulators)
+            for head in 0..<heads {
+                order.reduceColumns(accumulators + head * lanes * d, count: d, into: outputs + head * d)
+            }
+            return
+        }
+        #endif
         for head in 0..<heads {
             accumulateValues(values, offsets: UnsafeRawPointer(offsets), first: first, last: last,
                              weights: UnsafePointer(score(head)), lanes: lanes, count: d,
