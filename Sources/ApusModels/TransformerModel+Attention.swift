@@ -40,7 +40,8 @@ extension TransformerModel {
     /// that share a key/value head go through `PagedAttention.attendGroup` together, so
     /// each cached key and value row is read once for all of them; a group is split into
     /// parts when there are too few (row, group) units to keep every thread busy (one
-    /// decoding step). Each task owns a slice of the units and one scratch area.
+    /// decoding step). Each task owns a slice of the units (grouped by key/value head) and one
+    /// scratch area.
     func attend(_ batch: ForwardBatch, layer: Int, cache: PagedKVCache, tables: [Int: [Int32]]) {
         let h = hyperparameters
         let rows = batch.count
@@ -58,8 +59,11 @@ extension TransformerModel {
         pool.run(tasks: tasks) { task in
             let scratch = s.scores + task * s.attentionScratchCount
             for unit in (task * units / tasks)..<((task + 1) * units / tasks) {
-                let row = unit / (h.headCountKV * parts)
-                let kvHead = unit / parts % h.headCountKV, part = unit % parts
+                // Key/value head outermost: a task's consecutive units read the same head's keys
+                // and values, which stay in L2 from one row to the next instead of streaming
+                // every head's from L3 for each row (prompts at depth are bound by that traffic).
+                let row = unit / parts % rows
+                let kvHead = unit / (parts * rows), part = unit % parts
                 let firstHead = kvHead * groupSize + part * groupSize / parts
                 let endHead = kvHead * groupSize + (part + 1) * groupSize / parts
                 let position = Int(batch.positions[row])
