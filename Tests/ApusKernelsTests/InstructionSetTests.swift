@@ -10,9 +10,10 @@ struct InstructionSetTests {
 
     @Test func bestPath() throws {
         #expect(InstructionSet.best(for: Self.avx2Only) == .avx2)
-        #expect(InstructionSet.best(for: Self.sapphireRapids) == .avx512)
+        #expect(InstructionSet.best(for: Self.sapphireRapids) == .amx)
         #expect(try InstructionSet.resolve(nil, on: Self.avx2Only) == .avx2)
-        #expect(try InstructionSet.resolve("", on: Self.sapphireRapids) == .avx512)
+        #expect(try InstructionSet.resolve("", on: Self.sapphireRapids) == .amx)
+        #expect(try InstructionSet.resolve("avx512", on: Self.sapphireRapids) == .avx512)
         #expect(try InstructionSet.resolve("AVX2", on: Self.sapphireRapids) == .avx2)
     }
 

@@ -48,9 +48,12 @@ public enum InstructionSet: String, Sendable, CaseIterable, CustomStringConverti
     /// The paths this CPU can run, narrowest first.
     public static var available: [InstructionSet] { allCases.filter { $0.unavailableReason(on: .current) == nil } }
 
-    /// The widest path `features` can run.
+    /// The widest path `features` can run: AMX where the tiles work (it measured as fast or
+    /// faster than AVX-512 alone on every catalog model's prompt, see BENCHMARKS.md), else
+    /// AVX-512 VNNI, else AVX2.
     public static func best(for features: CPUFeatures) -> InstructionSet {
-        features.avx512VNNI ? .avx512 : .avx2
+        if InstructionSet.amx.unavailableReason(on: features) == nil { return .amx }
+        return features.avx512VNNI ? .avx512 : .avx2
     }
 
     /// The path `request` names (nil or empty: the best), refused with a typed error when
