@@ -21,9 +21,10 @@ extern "C" {
 int apus_amx_probe(void);
 
 /// Loads this thread's tile configuration for sub-block products of `kBytes` values
-/// (16 or 32; 64 at most): tile 0 the 16×16 int32 result, tile 1 sixteen tokens' activations
-/// (16 rows of `kBytes` signed bytes), tile 2 sixteen weight rows' values (`kBytes`/4 rows
-/// of sixteen 4-byte quads, unsigned).
+/// (a multiple of four, 64 at most; the Q4_K kernel uses 32), in two identical sets so that
+/// consecutive sub-blocks can overlap: tiles 0 and 3 the 16×16 int32 results, tiles 1 and 4
+/// sixteen tokens' activations (16 rows of `kBytes` signed bytes), tiles 2 and 5 sixteen
+/// weight rows' values (`kBytes`/4 rows of sixteen 4-byte quads, unsigned).
 void apus_amx_configure(int kBytes);
 
 /// Releases this thread's tile state (call when a kernel is done with the tiles).
