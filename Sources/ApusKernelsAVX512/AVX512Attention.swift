@@ -108,14 +108,14 @@ public enum AVX512Attention {
         while i + 16 <= count {
             let e = exp(_mm512_sub_ps(_mm512_loadu_ps(raw + 4 * i), shift))
             _mm512_storeu_ps(raw + 4 * i, e)
-            sum += Double(tinyBLASSum(Wide.lowHalf(e)))
-            sum += Double(tinyBLASSum(Wide.highHalf(e)))
+            sum += Double(Wide.horizontalSum(Wide.lowHalf(e)))
+            sum += Double(Wide.horizontalSum(Wide.highHalf(e)))
             i += 16
         }
         if i < count {  // the last group of eight
             let e = Wide.lowHalf(exp(_mm512_castps256_ps512(_mm256_sub_ps(_mm256_loadu_ps(x + i), Wide.lowHalf(shift)))))
             _mm256_storeu_ps(x + i, e)
-            sum += Double(tinyBLASSum(e))
+            sum += Double(Wide.horizontalSum(e))
         }
         let inverse = _mm512_set1_ps(Float(1 / sum))
         i = 0
@@ -161,14 +161,6 @@ public enum AVX512Attention {
         return _mm512_mask_blend_ps(huge, scaled, _mm512_mul_ps(s1, s1))
     }
 
-    /// ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)), as `SummationOrder.tinyBLASSum`.
-    @inline(__always)
-    static func tinyBLASSum(_ v: __m256) -> Float {
-        let high = _mm256_castps256_ps128(_mm256_permutevar8x32_ps(v, _mm256_set_epi32(7, 6, 5, 4, 7, 6, 5, 4)))
-        let t = _mm_add_ps(_mm256_castps256_ps128(v), high)
-        let pairs = _mm_add_ps(t, _mm_movehl_ps(t, t))  // t0 + t2, t1 + t3
-        return _mm_cvtss_f32(_mm_add_ss(pairs, _mm_movehdup_ps(pairs)))
-    }
 
     /// As `PagedAttention.accumulateValues`, for `heads` heads at once (head h's weights at
     /// `weights + h·weightStride`, its `lanes` rows of `count` sums at

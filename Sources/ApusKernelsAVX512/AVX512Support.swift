@@ -66,7 +66,8 @@ enum Wide {
 
     /// The eight lanes of `v` added in AVX2Blocks.horizontalSum's tree (the order every
     /// 32-value-block format's `dot` uses): lanes i and i + 4, then those sums' lanes j and
-    /// j + 2, then the last two.
+    /// j + 2, then the last two. It is also tinyBLAS's (`SummationOrder.tinyBLASSum`, the
+    /// softmax group sums).
     @inline(__always)
     static func horizontalSum(_ v: __m256) -> Float {
         let high = _mm256_castps256_ps128(_mm256_permutevar8x32_ps(v, _mm256_set_epi32(7, 6, 5, 4, 7, 6, 5, 4)))

@@ -121,7 +121,8 @@ public enum PagedAttention {
         // share each 512-bit FMA (the same lanes, so the same bits) and the keys are widened
         // in registers.
         #if arch(x86_64)
-        let wide = InstructionSet.active.hasWideKernels && order == .matrix && d % 32 == 0
+        let wideKernels = InstructionSet.active.hasWideKernels  // read once: one path for the whole call
+        let wide = wideKernels && order == .matrix && d % 32 == 0
         #endif
         var position = first
         while position <= last {
@@ -151,7 +152,7 @@ public enum PagedAttention {
         }
         for head in 0..<heads {
             #if arch(x86_64)
-            if InstructionSet.active.hasWideKernels {
+            if wideKernels {
                 AVX512Attention.softmax(scores + head * count, count: count)
             } else {
                 softmax(scores + head * count, count: count)
@@ -163,7 +164,7 @@ public enum PagedAttention {
         }
         // P·V with each position's term in lane `position % lanes` of every output value.
         #if arch(x86_64)
-        if InstructionSet.active.hasWideKernels {
+        if wideKernels {
             AVX512Attention.accumulateValues(values, offsets: UnsafeRawPointer(offsets), first: first, last: last,
                                              weights: UnsafePointer(score(0)), weightStride: count, heads: heads,
                                              lanes: lanes, count: d, into: accumulators)
